@@ -1,0 +1,51 @@
+//! `fleetup`: plan Elastic Fleet integration upgrades from the command line.
+//!
+//! Each subcommand lives in `cmd/`; every one is a thin layer over the core's JSON operations.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+mod output;
+
+#[derive(Parser)]
+#[command(
+    name = "fleetup",
+    version,
+    about = "Plan Elastic Fleet integration upgrades exactly as Kibana performs them",
+    long_about = "Plan Elastic Fleet integration upgrades exactly as Kibana performs them.\n\n\
+        Every capability is also available as a JSON operation: see `fleetup call --help`."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Answer JSON operation requests: JSON Lines in on stdin, one response line out per request.
+    Call(cmd::call::CallArgs),
+    /// Compare versions and test ranges with node-semver semantics (what Kibana Fleet uses).
+    #[command(subcommand)]
+    Semver(cmd::semver::SemverCommand),
+    /// Test constraints with the package registry's semantics (Masterminds semver v3).
+    #[command(subcommand)]
+    Registry(cmd::registry::RegistryCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Call(args) => cmd::call::run(args),
+        Command::Semver(c) => cmd::semver::run(c),
+        Command::Registry(c) => cmd::registry::run(c),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            output::print_error(&e);
+            ExitCode::from(output::EXIT_ERROR)
+        }
+    }
+}

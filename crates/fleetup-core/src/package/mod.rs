@@ -1,0 +1,2 @@
+//! Integration packages: loading (directory, `.zip`, registry JSON), version decisions, changelogs.
+pub mod ops;

@@ -1,0 +1,2 @@
+//! Upgrade plans: change lists, conflict resolution, auto-upgrade eligibility, fleet-wide plans.
+pub mod ops;
