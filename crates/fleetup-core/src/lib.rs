@@ -30,6 +30,7 @@ pub mod plan;
 pub mod policy;
 pub mod registry;
 pub mod version;
+pub mod yaml;
 
 pub use dispatch::{call, call_bytes, call_into, call_value, dispatch};
 pub use error::{Error, ErrorKind, Result};
