@@ -87,7 +87,11 @@ fn package_kibana_constraints_parse_and_agree_with_node_semver() {
     let Some(shared) = shared() else { return };
     let mut files = Vec::new();
     manifests(&shared.join("corpus/packages"), &mut files, 2);
-    manifests(&shared.join("conformance/kibana/test_packages"), &mut files, 6);
+    manifests(
+        &shared.join("conformance/kibana/test_packages"),
+        &mut files,
+        6,
+    );
     assert!(files.len() > 75, "found only {} manifests", files.len());
 
     // constraint -> (form, first file)
@@ -95,11 +99,15 @@ fn package_kibana_constraints_parse_and_agree_with_node_semver() {
     let mut with_constraint = 0;
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
-        let doc = fleetup_core::yaml::parse(&text)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let doc =
+            fleetup_core::yaml::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         if let Some((form, c)) = kibana_constraint(&doc) {
             with_constraint += 1;
-            let rel = path.strip_prefix(&shared).unwrap_or(path).display().to_string();
+            let rel = path
+                .strip_prefix(&shared)
+                .unwrap_or(path)
+                .display()
+                .to_string();
             constraints.entry(c).or_insert((form, rel));
         }
     }
@@ -120,7 +128,10 @@ fn package_kibana_constraints_parse_and_agree_with_node_semver() {
             normal["ok"].is_string(),
             "{file} ({form}): {constraint:?} does not parse: {normal}"
         );
-        println!("{constraint:28} -> {:28} ({form}, e.g. {file})", normal["ok"]);
+        println!(
+            "{constraint:28} -> {:28} ({form}, e.g. {file})",
+            normal["ok"]
+        );
         for v in &versions {
             let got = call(
                 "registry.satisfies",

@@ -297,8 +297,9 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 /// one pass does both.
 fn parse_segment(seg: &str) -> Result<Group> {
     let b = seg.as_bytes();
-    let mut comparators = Vec::with_capacity(2);
-    let mut has_pre = false;
+    // The whole segment is validated before any comparator is built, as the library does, so
+    // an improper segment is reported even when an earlier comparator would not build.
+    let mut found = Vec::with_capacity(2);
     let mut i = skip_ws(b, 0);
     loop {
         let (op, kind, after_op) = scan_op(b, i);
@@ -311,9 +312,7 @@ fn parse_segment(seg: &str) -> Result<Group> {
         if next.is_some_and(|c| !is_ws(c) && c != b',') {
             return Err(improper(seg));
         }
-        let comparator = build_comparator(seg, op, kind, &spans)?;
-        has_pre |= !comparator.con.prerelease().is_empty();
-        comparators.push(comparator);
+        found.push((op, kind, spans));
 
         let after = skip_ws(b, spans.end);
         if after == b.len() {
@@ -327,6 +326,11 @@ fn parse_segment(seg: &str) -> Result<Group> {
             return Err(improper(seg));
         }
     }
+    let comparators = found
+        .iter()
+        .map(|(op, kind, spans)| build_comparator(seg, op, *kind, spans))
+        .collect::<Result<Vec<_>>>()?;
+    let has_pre = comparators.iter().any(|c| !c.con.prerelease().is_empty());
     Ok(Group {
         comparators,
         has_pre,
