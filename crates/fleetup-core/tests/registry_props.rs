@@ -173,14 +173,24 @@ proptest! {
 
     #[test]
     fn normal_form_is_a_fixed_point(c in constraint_like(), v in version_like(), pre in any::<bool>()) {
+        let streamed = fleetup_core::registry::satisfies(&v, &c, pre);
+        if let Err(e) = &streamed {
+            // Constraint errors come first, then version errors.
+            let expected = Constraint::parse(&c).err().or_else(|| Version::parse_coerce(&v).err());
+            prop_assert_eq!(Some(e), expected.as_ref());
+        }
         if let Ok(parsed) = Constraint::parse(&c) {
             let normal = parsed.to_string();
             let again = Constraint::parse(&normal);
             prop_assert!(again.is_ok(), "{:?} -> {:?} does not re-parse", c, normal);
             let again = again.unwrap();
             prop_assert_eq!(again.to_string(), normal.clone());
-            if let Ok(v) = Version::parse_coerce(&v) {
-                prop_assert_eq!(parsed.check(&v, pre), again.check(&v, pre));
+            if let Ok(pv) = Version::parse_coerce(&v) {
+                prop_assert_eq!(parsed.check(&pv, pre), again.check(&pv, pre));
+                // The allocation-free path gives the same answer as parse-then-check.
+                let streamed = fleetup_core::registry::satisfies(&v, &c, pre);
+                prop_assert_eq!(streamed.ok(), Some(parsed.check(&pv, pre)));
+                prop_assert_eq!(parsed.validate(&pv, pre).0, parsed.check(&pv, pre));
             }
         }
     }

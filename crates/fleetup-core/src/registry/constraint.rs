@@ -9,7 +9,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use super::version::{compare_prerelease, from_segments, is_ident, is_ws, scan_token, Version};
+use super::version::{
+    check_segments, compare_prerelease, is_ident, is_ws, scan_token, Spans, Version,
+};
 use crate::error::{Error, ErrorKind, Result};
 
 /// A byte of a constraint's version segment: the library's class `[0-9|x|X|\*]`, which (by a
@@ -27,17 +29,14 @@ fn is_x(s: &str) -> bool {
 /// Build one with [`Constraint::parse`]; test versions with [`Constraint::check`] (or
 /// [`Constraint::validate`] for the reasons). Its `Display` is the library's
 /// `Constraints.String()`.
+///
+/// It owns its (range-rewritten) text once and its comparators refer to it by position, so a
+/// parse makes two allocations whatever the number of comparators.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Constraint {
-    groups: Vec<Group>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Group {
+    text: Box<str>,
+    /// All comparators, group after group (see [`Comparator::last_in_group`]).
     comparators: Vec<Comparator>,
-    /// Some comparator of this group carries a prerelease: the whole group then admits
-    /// prerelease versions (the library's `containsPre`).
-    has_pre: bool,
 }
 
 /// The comparison a comparator performs (the library's `constraintOps` table).
@@ -60,13 +59,23 @@ struct Comparator {
     /// The operator as written (`=<` stays `=<`), for `Display`.
     op: &'static str,
     kind: Kind,
-    /// The version text as written (`v1.x.5+b` stays so), for `Display` and messages.
-    orig: String,
-    /// The version compared against, with wildcards replaced by 0.
-    con: Version,
+    /// Where the version text as written (`v1.x.5+b` stays so) lies in the constraint's text.
+    orig: (usize, usize),
+    /// The version compared against, with wildcards replaced by 0 (build metadata plays no
+    /// part in any comparison, so it is not kept).
+    major: u64,
+    minor: u64,
+    patch: u64,
+    /// Where its prerelease lies in the text (an empty span when there is none).
+    pre: (usize, usize),
     dirty: bool,
     minor_dirty: bool,
     patch_dirty: bool,
+    /// Some comparator of this one's AND group carries a prerelease: the whole group then
+    /// admits prerelease versions (the library's `containsPre`).
+    group_has_pre: bool,
+    /// The last comparator of its AND group (the next one starts a new OR branch).
+    last_in_group: bool,
 }
 
 /// Why a comparator rejected a version (turned into the library's message on demand, so that
@@ -124,24 +133,38 @@ fn ok_if(cond: bool, fail: Fail) -> Outcome {
     }
 }
 
-impl Comparator {
+fn span(text: &str, (s, e): (usize, usize)) -> &str {
+    text.get(s..e).unwrap_or("")
+}
+
+/// One comparator with its text at hand.
+struct Bound<'a> {
+    c: &'a Comparator,
+    pre: &'a str,
+}
+
+impl Bound<'_> {
+    fn cmp(&self, v: &Version) -> std::cmp::Ordering {
+        v.compare_parts(self.c.major, self.c.minor, self.c.patch, self.pre)
+    }
+
     fn check(&self, v: &Version, include_pre: bool) -> Outcome {
         // Every comparison starts with the group-level prerelease gate.
         if !v.prerelease().is_empty() && !include_pre {
             return Err(Fail::Prerelease);
         }
-        match self.kind {
+        match self.c.kind {
             Kind::TildeOrEqual => {
-                if self.dirty {
+                if self.c.dirty {
                     self.tilde(v)
                 } else {
-                    ok_if(v.compare(&self.con).is_eq(), Fail::NotEqual)
+                    ok_if(self.cmp(v).is_eq(), Fail::NotEqual)
                 }
             }
             Kind::NotEqual => self.not_equal(v),
             Kind::Greater => self.greater(v),
-            Kind::Less => ok_if(v.compare(&self.con).is_lt(), Fail::GreaterOrEqual),
-            Kind::GreaterEqual => ok_if(v.compare(&self.con).is_ge(), Fail::Less),
+            Kind::Less => ok_if(self.cmp(v).is_lt(), Fail::GreaterOrEqual),
+            Kind::GreaterEqual => ok_if(self.cmp(v).is_ge(), Fail::Less),
             Kind::LessEqual => self.less_equal(v),
             Kind::Tilde => self.tilde(v),
             Kind::Caret => self.caret(v),
@@ -149,101 +172,94 @@ impl Comparator {
     }
 
     fn not_equal(&self, v: &Version) -> Outcome {
-        let c = &self.con;
-        if self.dirty {
-            if c.major() != v.major() {
+        let c = self.c;
+        if c.dirty {
+            if c.major != v.major() {
                 return Ok(());
             }
-            if c.minor() != v.minor() && !self.minor_dirty {
+            if c.minor != v.minor() && !c.minor_dirty {
                 return Ok(());
-            } else if self.minor_dirty {
+            } else if c.minor_dirty {
                 return Err(Fail::Equal);
-            } else if c.patch() != v.patch() && !self.patch_dirty {
+            } else if c.patch != v.patch() && !c.patch_dirty {
                 return Ok(());
-            } else if self.patch_dirty {
-                if (!v.prerelease().is_empty() || !c.prerelease().is_empty())
-                    && compare_prerelease(v.prerelease(), c.prerelease()).is_ne()
+            } else if c.patch_dirty {
+                if (!v.prerelease().is_empty() || !self.pre.is_empty())
+                    && compare_prerelease(v.prerelease(), self.pre).is_ne()
                 {
                     return Ok(());
                 }
                 return Err(Fail::Equal);
             }
         }
-        ok_if(v.compare(c).is_ne(), Fail::Equal)
+        ok_if(self.cmp(v).is_ne(), Fail::Equal)
     }
 
     fn greater(&self, v: &Version) -> Outcome {
-        let c = &self.con;
-        if !self.dirty {
-            return ok_if(v.compare(c).is_gt(), Fail::LessOrEqual);
+        let c = self.c;
+        if !c.dirty {
+            return ok_if(self.cmp(v).is_gt(), Fail::LessOrEqual);
         }
-        if v.major() > c.major() {
+        if v.major() > c.major {
             Ok(())
-        } else if v.major() < c.major() || self.minor_dirty {
+        } else if v.major() < c.major || c.minor_dirty {
             // `>11` needs 12 or more.
             Err(Fail::LessOrEqual)
-        } else if self.patch_dirty {
+        } else if c.patch_dirty {
             // `>11.1` needs 11.2 or more.
-            ok_if(v.minor() > c.minor(), Fail::LessOrEqual)
+            ok_if(v.minor() > c.minor, Fail::LessOrEqual)
         } else {
-            ok_if(v.compare(c).is_gt(), Fail::LessOrEqual)
+            ok_if(self.cmp(v).is_gt(), Fail::LessOrEqual)
         }
     }
 
     fn less_equal(&self, v: &Version) -> Outcome {
-        let c = &self.con;
-        if !self.dirty {
-            return ok_if(v.compare(c).is_le(), Fail::Greater);
+        let c = self.c;
+        if !c.dirty {
+            return ok_if(self.cmp(v).is_le(), Fail::Greater);
         }
-        if v.major() > c.major()
-            || (v.major() == c.major() && v.minor() > c.minor() && !self.minor_dirty)
-        {
+        if v.major() > c.major || (v.major() == c.major && v.minor() > c.minor && !c.minor_dirty) {
             return Err(Fail::Greater);
         }
         Ok(())
     }
 
     fn tilde(&self, v: &Version) -> Outcome {
-        let c = &self.con;
-        if v.compare(c).is_lt() {
+        let c = self.c;
+        if self.cmp(v).is_lt() {
             return Err(Fail::Less);
         }
         // `~0.0.0` (and `~*`) accept everything: the library special-cases them.
-        if c.major() == 0
-            && c.minor() == 0
-            && c.patch() == 0
-            && !self.minor_dirty
-            && !self.patch_dirty
-        {
+        if c.major == 0 && c.minor == 0 && c.patch == 0 && !c.minor_dirty && !c.patch_dirty {
             return Ok(());
         }
-        if v.major() != c.major() {
+        if v.major() != c.major {
             return Err(Fail::NotSameMajor);
         }
         ok_if(
-            v.minor() == c.minor() || self.minor_dirty,
+            v.minor() == c.minor || c.minor_dirty,
             Fail::NotSameMajorMinor,
         )
     }
 
     fn caret(&self, v: &Version) -> Outcome {
-        let c = &self.con;
-        if v.compare(c).is_lt() {
+        let c = self.c;
+        if self.cmp(v).is_lt() {
             return Err(Fail::Less);
         }
-        if c.major() > 0 || self.minor_dirty {
-            return ok_if(v.major() == c.major(), Fail::NotSameMajor);
+        if c.major > 0 || c.minor_dirty {
+            return ok_if(v.major() == c.major, Fail::NotSameMajor);
         }
         if v.major() > 0 {
             return Err(Fail::NotSameMajor);
         }
-        if c.minor() > 0 || self.patch_dirty {
-            return ok_if(v.minor() == c.minor(), Fail::CaretMinorZeroMajor);
+        if c.minor > 0 || c.patch_dirty {
+            return ok_if(v.minor() == c.minor, Fail::CaretMinorZeroMajor);
         }
         if v.minor() > 0 {
             return Err(Fail::CaretMinor);
         }
-        ok_if(c.patch() == v.patch(), Fail::CaretPatch)
+        ok_if(c.patch == v.patch(), Fail::CaretPatch)
     }
 }
 
@@ -258,30 +274,25 @@ fn parser_error() -> Error {
     Error::new(ErrorKind::InvalidConstraint, "constraint parser error")
 }
 
-/// Operators, longest first where one is a prefix of another. Taking the longest is what the
-/// library's patterns amount to, since no version can start with an operator character.
-const OPS: &[(&str, Kind)] = &[
-    ("!=", Kind::NotEqual),
-    (">=", Kind::GreaterEqual),
-    ("=>", Kind::GreaterEqual),
-    ("<=", Kind::LessEqual),
-    ("=<", Kind::LessEqual),
-    ("~>", Kind::Tilde),
-    ("=", Kind::TildeOrEqual),
-    (">", Kind::Greater),
-    ("<", Kind::Less),
-    ("~", Kind::Tilde),
-    ("^", Kind::Caret),
-];
-
+/// The operator at `i`, longest first where one is a prefix of another. Taking the longest is
+/// what the library's patterns amount to, since no version can start with an operator character.
 fn scan_op(b: &[u8], i: usize) -> (&'static str, Kind, usize) {
-    let rest = b.get(i..).unwrap_or(&[]);
-    for &(op, kind) in OPS {
-        if rest.starts_with(op.as_bytes()) {
-            return (op, kind, i + op.len());
-        }
-    }
-    ("", Kind::TildeOrEqual, i)
+    let two = (b.get(i).copied(), b.get(i + 1).copied());
+    let (op, kind) = match two {
+        (Some(b'!'), Some(b'=')) => ("!=", Kind::NotEqual),
+        (Some(b'>'), Some(b'=')) => (">=", Kind::GreaterEqual),
+        (Some(b'='), Some(b'>')) => ("=>", Kind::GreaterEqual),
+        (Some(b'<'), Some(b'=')) => ("<=", Kind::LessEqual),
+        (Some(b'='), Some(b'<')) => ("=<", Kind::LessEqual),
+        (Some(b'~'), Some(b'>')) => ("~>", Kind::Tilde),
+        (Some(b'='), _) => ("=", Kind::TildeOrEqual),
+        (Some(b'>'), _) => (">", Kind::Greater),
+        (Some(b'<'), _) => ("<", Kind::Less),
+        (Some(b'~'), _) => ("~", Kind::Tilde),
+        (Some(b'^'), _) => ("^", Kind::Caret),
+        _ => ("", Kind::TildeOrEqual),
+    };
+    (op, kind, i + op.len())
 }
 
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
@@ -291,90 +302,162 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Parses one OR segment: the library validates it against
-/// `^\s*OP\s*CV\s*((\s+|,\s*)OP\s*CV\s*)*$` and then splits it into `OP\s*CV` comparators.
-/// For a segment that validates, the split finds exactly the comparators of the validation, so
-/// one pass does both.
-fn parse_segment(seg: &str) -> Result<Group> {
-    let b = seg.as_bytes();
-    // The whole segment is validated before any comparator is built, as the library does, so
-    // an improper segment is reported even when an earlier comparator would not build.
-    let mut found = Vec::with_capacity(2);
+/// Walks the comparators of one OR segment as the library's pattern
+/// `^\s*OP\s*CV\s*((\s+|,\s*)OP\s*CV\s*)*$` reads them, calling `each` for every comparator.
+/// Returns false when the segment does not match the pattern. For a segment that matches, the
+/// library's comparator search (`OP\s*CV`, unanchored) finds exactly these comparators.
+fn walk_segment(
+    b: &[u8],
+    mut each: impl FnMut(&'static str, Kind, &Spans) -> Result<()>,
+) -> Result<bool> {
     let mut i = skip_ws(b, 0);
     loop {
         let (op, kind, after_op) = scan_op(b, i);
         let start = skip_ws(b, after_op);
         let Some(spans) = scan_token(b, start, is_cnum) else {
-            return Err(improper(seg));
+            return Ok(false);
         };
         // A comparator must be followed by whitespace, a comma or the end.
-        let next = b.get(spans.end).copied();
-        if next.is_some_and(|c| !is_ws(c) && c != b',') {
-            return Err(improper(seg));
+        if b.get(spans.end).is_some_and(|&c| !is_ws(c) && c != b',') {
+            return Ok(false);
         }
-        found.push((op, kind, spans));
-
+        each(op, kind, &spans)?;
         let after = skip_ws(b, spans.end);
         if after == b.len() {
-            break;
+            return Ok(true);
         }
         if b.get(after) == Some(&b',') {
             i = skip_ws(b, after + 1);
         } else if after > spans.end {
             i = after;
         } else {
-            return Err(improper(seg));
+            return Ok(false);
         }
     }
-    let comparators = found
-        .iter()
-        .map(|(op, kind, spans)| build_comparator(seg, op, *kind, spans))
-        .collect::<Result<Vec<_>>>()?;
-    let has_pre = comparators.iter().any(|c| !c.con.prerelease().is_empty());
-    Ok(Group {
-        comparators,
-        has_pre,
-    })
 }
 
-/// The library's `parseConstraint` for one comparator whose spans are known.
+/// Parses an already range-rewritten constraint, handing each comparator (with its group flags
+/// set) to `each`, in order. Every OR segment is validated before any of its comparators is
+/// built, as the library does, so an improper segment is reported even when an earlier
+/// comparator of it would not build. Allocates nothing.
+fn parse_into(text: &str, mut each: impl FnMut(Comparator)) -> Result<()> {
+    let b = text.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    loop {
+        // Go's strings.Split(c, "||"): non-overlapping, left to right.
+        let end = if i >= b.len() {
+            b.len()
+        } else if b.get(i..i + 2) == Some(b"||") {
+            i
+        } else {
+            i += 1;
+            continue;
+        };
+        let seg = text.get(start..end).unwrap_or("");
+        let sb = seg.as_bytes();
+        let (mut count, mut has_pre) = (0, false);
+        let valid = walk_segment(sb, |_, _, spans| {
+            count += 1;
+            has_pre |= spans.pre.is_some();
+            Ok(())
+        })?;
+        if !valid {
+            return Err(improper(seg));
+        }
+        let mut k = 0;
+        walk_segment(sb, |op, kind, spans| {
+            let mut c = build_comparator(seg, start, op, kind, spans)?;
+            k += 1;
+            c.group_has_pre = has_pre;
+            c.last_in_group = k == count;
+            each(c);
+            Ok(())
+        })?;
+        if end == b.len() {
+            return Ok(());
+        }
+        i = end + 2;
+        start = i;
+    }
+}
+
+/// `satisfies` without building a [`Constraint`]: the constraint is parsed in full (its errors
+/// come first, as in the registry, which parses constraints when it loads a package) while the
+/// version is checked on the way.
+pub(crate) fn satisfies_streaming(
+    version: &str,
+    constraint: &str,
+    include_prerelease: bool,
+) -> Result<bool> {
+    let v = Version::parse_coerce(version);
+    let text = rewrite_range(constraint);
+    let (mut any, mut group_ok) = (false, true);
+    parse_into(&text, |c| {
+        if let Ok(v) = &v {
+            if group_ok && !any {
+                let bound = Bound {
+                    c: &c,
+                    pre: span(&text, c.pre),
+                };
+                group_ok = bound
+                    .check(v, include_prerelease || c.group_has_pre)
+                    .is_ok();
+            }
+            if c.last_in_group {
+                any |= group_ok;
+                group_ok = true;
+            }
+        }
+    })?;
+    v.map(|_| any)
+}
+
+/// The library's `parseConstraint` for one comparator whose spans (relative to `seg`, which
+/// starts at `base` in the constraint's text) are known.
 fn build_comparator(
     seg: &str,
+    base: usize,
     op: &'static str,
     kind: Kind,
-    spans: &super::version::Spans,
+    spans: &Spans,
 ) -> Result<Comparator> {
-    let get = |(s, e): (usize, usize)| seg.get(s..e).unwrap_or("");
+    let get = |r: (usize, usize)| span(seg, r);
     let major = get(spans.major);
     let minor = spans.minor.map(get);
     let patch = spans.patch.map(get);
     let pre = spans.pre_str(seg);
     let (mut dirty, mut minor_dirty, mut patch_dirty) = (false, false, false);
     // Wildcards turn the version into `M.0.0`-style bounds and drop the build metadata.
-    let con = if is_x(major) {
+    let numbers = if is_x(major) {
         dirty = true;
-        from_segments("0", Some("0"), Some("0"), pre, "")
+        check_segments("0", None, None, pre, "")
     } else if minor.is_none_or(is_x) {
         dirty = true;
         minor_dirty = true;
-        from_segments(major, Some("0"), Some("0"), pre, "")
+        check_segments(major, None, None, pre, "")
     } else if patch.is_none_or(is_x) {
         dirty = true;
         patch_dirty = true;
-        from_segments(major, minor, Some("0"), pre, "")
+        check_segments(major, minor, None, pre, "")
     } else {
         let build = spans.build.map(get).unwrap_or("");
-        from_segments(major, minor, patch, pre, build)
-    }
-    .map_err(|_| parser_error())?;
+        check_segments(major, minor, patch, pre, build)
+    };
+    let (major, minor, patch) = numbers.map_err(|_| parser_error())?;
+    let pre = spans.pre.map_or((0, 0), |(s, e)| (base + s, base + e));
     Ok(Comparator {
         op,
         kind,
-        orig: get((spans.start, spans.end)).to_owned(),
-        con,
+        orig: (base + spans.start, base + spans.end),
+        major,
+        minor,
+        patch,
+        pre,
         dirty,
         minor_dirty,
         patch_dirty,
+        group_has_pre: false,
+        last_in_group: false,
     })
 }
 
@@ -622,12 +705,17 @@ impl Constraint {
     /// assert!(Constraint::parse("").is_err());
     /// ```
     pub fn parse(text: &str) -> Result<Constraint> {
-        let rewritten = rewrite_range(text);
-        let groups = rewritten
-            .split("||")
-            .map(parse_segment)
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Constraint { groups })
+        let text: Box<str> = rewrite_range(text).into();
+        let mut comparators = Vec::with_capacity(4);
+        parse_into(&text, |c| comparators.push(c))?;
+        Ok(Constraint { text, comparators })
+    }
+
+    fn bound<'a>(&'a self, c: &'a Comparator) -> Bound<'a> {
+        Bound {
+            c,
+            pre: span(&self.text, c.pre),
+        }
     }
 
     /// Whether `v` satisfies the constraint (the library's `Constraints.Check`).
@@ -643,10 +731,20 @@ impl Constraint {
     /// assert!(c.check(&Version::parse_coerce("3.4.5-alpha.9").unwrap(), false));
     /// ```
     pub fn check(&self, v: &Version, include_prerelease: bool) -> bool {
-        self.groups.iter().any(|g| {
-            let include = include_prerelease || g.has_pre;
-            g.comparators.iter().all(|c| c.check(v, include).is_ok())
-        })
+        let mut group_ok = true;
+        for c in &self.comparators {
+            if group_ok {
+                let include = include_prerelease || c.group_has_pre;
+                group_ok = self.bound(c).check(v, include).is_ok();
+            }
+            if c.last_in_group {
+                if group_ok {
+                    return true;
+                }
+                group_ok = true;
+            }
+        }
+        false
     }
 
     /// Like [`Constraint::check`], with the library's reasons when `v` does not satisfy the
@@ -664,23 +762,24 @@ impl Constraint {
     pub fn validate(&self, v: &Version, include_prerelease: bool) -> (bool, Vec<String>) {
         let mut reasons = Vec::new();
         let mut said_prerelease = false;
-        for g in &self.groups {
-            let include = include_prerelease || g.has_pre;
-            let mut ok = true;
-            for c in &g.comparators {
-                if !include && !v.prerelease().is_empty() {
-                    if !said_prerelease {
-                        reasons.push(Fail::Prerelease.message(v, &c.orig));
-                        said_prerelease = true;
-                    }
-                    ok = false;
-                } else if let Err(fail) = c.check(v, include) {
-                    reasons.push(fail.message(v, &c.orig));
-                    ok = false;
+        let mut group_ok = true;
+        for c in &self.comparators {
+            let include = include_prerelease || c.group_has_pre;
+            if !include && !v.prerelease().is_empty() {
+                if !said_prerelease {
+                    reasons.push(Fail::Prerelease.message(v, ""));
+                    said_prerelease = true;
                 }
+                group_ok = false;
+            } else if let Err(fail) = self.bound(c).check(v, include) {
+                reasons.push(fail.message(v, span(&self.text, c.orig)));
+                group_ok = false;
             }
-            if ok {
-                return (true, Vec::new());
+            if c.last_in_group {
+                if group_ok {
+                    return (true, Vec::new());
+                }
+                group_ok = true;
             }
         }
         (false, reasons)
@@ -688,32 +787,29 @@ impl Constraint {
 
     /// The OR groups, each as its AND-ed comparators in `Display` form.
     pub fn groups(&self) -> Vec<Vec<String>> {
-        self.groups
-            .iter()
-            .map(|g| {
-                g.comparators
-                    .iter()
-                    .map(|c| format!("{}{}", c.op, c.orig))
-                    .collect()
-            })
-            .collect()
+        let mut groups = vec![Vec::new()];
+        for c in &self.comparators {
+            if let Some(g) = groups.last_mut() {
+                g.push(format!("{}{}", c.op, span(&self.text, c.orig)));
+            }
+            if c.last_in_group {
+                groups.push(Vec::new());
+            }
+        }
+        groups.pop();
+        groups
     }
 }
 
 impl fmt::Display for Constraint {
     /// The library's `Constraints.String()`: comparators joined by a space, groups by ` || `.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (gi, g) in self.groups.iter().enumerate() {
-            if gi > 0 {
-                f.write_str(" || ")?;
-            }
-            for (ci, c) in g.comparators.iter().enumerate() {
-                if ci > 0 {
-                    f.write_str(" ")?;
-                }
-                f.write_str(c.op)?;
-                f.write_str(&c.orig)?;
-            }
+        let mut sep = "";
+        for c in &self.comparators {
+            f.write_str(sep)?;
+            f.write_str(c.op)?;
+            f.write_str(span(&self.text, c.orig))?;
+            sep = if c.last_in_group { " || " } else { " " };
         }
         Ok(())
     }

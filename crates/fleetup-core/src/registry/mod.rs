@@ -16,8 +16,8 @@
 //! - [`Version::parse_coerce`] accepts `1.2`, `v1` and leading zeros; [`Version::parse_strict`]
 //!   rejects `v1.2.3`; build metadata in a constraint is kept in its string form.
 //!
-//! The parser is hand-written and linear in the input (see [`constraint`]); nothing here
-//! allocates per check.
+//! The parser is hand-written and linear in the input (see [`constraint`]); [`satisfies`] and
+//! [`Constraint::check`] allocate nothing for release versions and constraints without ranges.
 //!
 //! # Example
 //! ```
@@ -49,7 +49,5 @@ use crate::error::Result;
 /// assert_eq!(satisfies("1.2.3", "", false).unwrap_err().code(), "INVALID_CONSTRAINT");
 /// ```
 pub fn satisfies(version: &str, constraint: &str, include_prerelease: bool) -> Result<bool> {
-    let c = Constraint::parse(constraint)?;
-    let v = Version::parse_coerce(version)?;
-    Ok(c.check(&v, include_prerelease))
+    constraint::satisfies_streaming(version, constraint, include_prerelease)
 }

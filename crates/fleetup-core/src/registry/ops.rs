@@ -46,9 +46,12 @@ fn version_arg(args: &Args<'_>, name: &str) -> Result<Version> {
 
 fn satisfies(args: &Args<'_>) -> Result<Value> {
     let include = args.opt_bool("include_prerelease")?.unwrap_or(false);
-    let c = constraint_arg(args)?;
-    let v = version_arg(args, "version")?;
-    Ok(Value::Bool(c.check(&v, include)))
+    let (version, constraint) = (args.str("version")?, args.str("constraint")?);
+    match super::satisfies(version, constraint, include) {
+        Ok(b) => Ok(Value::Bool(b)),
+        Err(e) if e.kind() == ErrorKind::InvalidConstraint => Err(e.at(pointer("constraint"))),
+        Err(e) => Err(e.at(pointer("version"))),
+    }
 }
 
 fn validate(args: &Args<'_>) -> Result<Value> {

@@ -77,14 +77,14 @@ pub(crate) fn scan_token(b: &[u8], start: usize, num: fn(u8) -> bool) -> Option<
     if at(i) == Some(b'v') {
         i += 1;
     }
-    let run = |mut i: usize, pred: &dyn Fn(u8) -> bool| {
-        while at(i).is_some_and(pred) {
+    fn run(b: &[u8], mut i: usize, pred: fn(u8) -> bool) -> usize {
+        while b.get(i).copied().is_some_and(pred) {
             i += 1;
         }
         i
-    };
+    }
     let major_start = i;
-    i = run(i, &num);
+    i = run(b, i, num);
     if i == major_start {
         return None;
     }
@@ -99,7 +99,7 @@ pub(crate) fn scan_token(b: &[u8], start: usize, num: fn(u8) -> bool) -> Option<
             break;
         }
         let s = i + 1;
-        let e = run(s, &num);
+        let e = run(b, s, num);
         if e == s {
             return None; // a dot that starts no segment
         }
@@ -114,7 +114,7 @@ pub(crate) fn scan_token(b: &[u8], start: usize, num: fn(u8) -> bool) -> Option<
     let idents = |mut i: usize| -> Option<usize> {
         loop {
             let s = i;
-            i = run(i, &is_ident);
+            i = run(b, i, is_ident);
             if i == s {
                 return None;
             }
@@ -148,18 +148,33 @@ const INVALID_SEMVER: &str = "invalid semantic version";
 /// Parses an unsigned decimal number as Go's `strconv.ParseUint(s, 10, 64)` does: ASCII digits
 /// only (leading zeros allowed, no sign), at most `u64::MAX`.
 pub(crate) fn parse_u64(s: &str) -> std::result::Result<u64, &'static str> {
-    if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
-        return Err("invalid syntax");
+    if s.is_empty() {
+        return Err(SYNTAX);
     }
     let mut n: u64 = 0;
+    let mut overflow = false;
     for c in s.bytes() {
-        n = n
+        if !c.is_ascii_digit() {
+            return Err(SYNTAX);
+        }
+        // Go reports a non-digit anywhere as a syntax error even after an overflow.
+        match n
             .checked_mul(10)
             .and_then(|n| n.checked_add(u64::from(c - b'0')))
-            .ok_or("value out of range")?;
+        {
+            Some(m) => n = m,
+            None => overflow = true,
+        }
     }
-    Ok(n)
+    if overflow {
+        Err(RANGE)
+    } else {
+        Ok(n)
+    }
 }
+
+const SYNTAX: &str = "invalid syntax";
+const RANGE: &str = "value out of range";
 
 fn strconv_error(s: &str, why: &str) -> String {
     format!("strconv.ParseUint: parsing {s:?}: {why}")
@@ -197,25 +212,26 @@ fn validate_metadata(m: &str) -> std::result::Result<(), &'static str> {
     }
 }
 
-/// Builds a version from already-scanned segments with `NewVersion`'s number and prerelease
-/// checks. Segments must be non-empty digit strings for the build to succeed; anything else is
-/// reported as the library would report the re-parsed text.
-pub(crate) fn from_segments(
+/// `NewVersion`'s number and prerelease checks on already-scanned segments, giving the numbers.
+/// Segments must be non-empty digit strings to pass; the library would fail to re-parse anything
+/// else. Allocates nothing on success.
+pub(crate) fn check_segments(
     major: &str,
     minor: Option<&str>,
     patch: Option<&str>,
     pre: &str,
     build: &str,
-) -> Result<Version> {
+) -> Result<(u64, u64, u64)> {
     let num = |s: &str| -> Result<u64> {
-        if !is_all_digits(s) || s.is_empty() {
-            return Err(invalid(INVALID_SEMVER));
-        }
         parse_u64(s).map_err(|why| {
-            invalid(format!(
-                "error parsing version segment: {}",
-                strconv_error(s, why)
-            ))
+            if why == SYNTAX {
+                invalid(INVALID_SEMVER)
+            } else {
+                invalid(format!(
+                    "error parsing version segment: {}",
+                    strconv_error(s, why)
+                ))
+            }
         })
     };
     let major = num(major)?;
@@ -227,6 +243,18 @@ pub(crate) fn from_segments(
     if !build.is_empty() {
         validate_metadata(build).map_err(invalid)?;
     }
+    Ok((major, minor, patch))
+}
+
+/// Builds a version from already-scanned segments (see [`check_segments`]).
+pub(crate) fn from_segments(
+    major: &str,
+    minor: Option<&str>,
+    patch: Option<&str>,
+    pre: &str,
+    build: &str,
+) -> Result<Version> {
+    let (major, minor, patch) = check_segments(major, minor, patch, pre, build)?;
     Ok(Version {
         major,
         minor,
@@ -380,15 +408,20 @@ impl Version {
     /// assert_eq!(a.compare(&b), Ordering::Greater); // identifiers compare as text
     /// ```
     pub fn compare(&self, other: &Version) -> Ordering {
+        self.compare_parts(other.major, other.minor, other.patch, &other.pre)
+    }
+
+    /// [`Version::compare`] against a version given by its parts (build metadata is ignored).
+    pub(crate) fn compare_parts(&self, major: u64, minor: u64, patch: u64, pre: &str) -> Ordering {
         self.major
-            .cmp(&other.major)
-            .then(self.minor.cmp(&other.minor))
-            .then(self.patch.cmp(&other.patch))
-            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
+            .cmp(&major)
+            .then(self.minor.cmp(&minor))
+            .then(self.patch.cmp(&patch))
+            .then_with(|| match (self.pre.is_empty(), pre.is_empty()) {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Greater,
                 (false, true) => Ordering::Less,
-                (false, false) => compare_prerelease(&self.pre, &other.pre),
+                (false, false) => compare_prerelease(&self.pre, pre),
             })
     }
 }
