@@ -1,2 +1,4 @@
 //! Upgrade plans: change lists, conflict resolution, auto-upgrade eligibility, fleet-wide plans.
+pub mod changes;
+pub mod index;
 pub mod ops;
