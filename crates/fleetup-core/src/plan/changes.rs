@@ -10,7 +10,9 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::index::{containers, is_secret, shown, str_field, Container, ContainerKey, Scope, VarDefs};
+use super::index::{
+    containers, is_secret, shown, str_field, Container, ContainerKey, Scope, VarDefs,
+};
 
 /// How much a change matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -221,7 +223,9 @@ pub fn field_changes(
             continue;
         }
         if let Some(c) = cur_containers.iter().find(|c| {
-            c.scope == Scope::Stream && c.dataset == p.dataset && !prop_by_key.contains_key(&c.key())
+            c.scope == Scope::Stream
+                && c.dataset == p.dataset
+                && !prop_by_key.contains_key(&c.key())
         }) {
             swapped.insert(c.key());
             swapped.insert(p.key());
@@ -236,7 +240,10 @@ pub fn field_changes(
     let mut renamed: HashSet<(ContainerKey, String)> = HashSet::new();
     for (ck, cname, c) in &removed {
         if let Some((pk, _, p)) = added.iter().find(|(pk, pname, p)| {
-            pname == cname && pk.scope != ck.scope && related(c, p) && !moved.contains(&(pk.clone(), pname.clone()))
+            pname == cname
+                && pk.scope != ck.scope
+                && related(c, p)
+                && !moved.contains(&(pk.clone(), pname.clone()))
         }) {
             moved.insert((ck.clone(), cname.clone()));
             moved.insert((pk.clone(), cname.clone()));
@@ -351,7 +358,11 @@ fn levenshtein(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(cur).min(row[j]) };
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(cur).min(row[j])
+            };
             prev = cur;
         }
     }
@@ -404,7 +415,9 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 fn def_bool(def: Option<&Map<String, Value>>, key: &str) -> bool {
-    def.and_then(|d| d.get(key)).and_then(Value::as_bool).unwrap_or(false)
+    def.and_then(|d| d.get(key))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
 }
 
 /// The value a var gets from `packageToPackagePolicyInputs` (`[]` for multi vars without default).
@@ -475,8 +488,10 @@ impl<'a> Builder<'_, 'a> {
         let mut ch = base(ChangeKind::InputTypeChanged, Severity::Attention, p);
         ch.current_path = Some(c.pointer.clone());
         ch.proposed_path = Some(p.pointer.clone());
-        ch.details.insert("old_input".into(), c.input.unwrap_or("").into());
-        ch.details.insert("new_input".into(), p.input.unwrap_or("").into());
+        ch.details
+            .insert("old_input".into(), c.input.unwrap_or("").into());
+        ch.details
+            .insert("new_input".into(), p.input.unwrap_or("").into());
         let carried = c.vars.map_or(0, |v| v.len());
         ch.message = format!(
             "Stream {} moves from input {} to input {}; its {} setting(s) are not carried over and take the new defaults.",
@@ -489,9 +504,18 @@ impl<'a> Builder<'_, 'a> {
     }
 
     fn var_moved(&mut self, c: &Container<'_>, p: &Container<'_>, name: &str) {
-        let mut ch = self.var_change(ChangeKind::VarMoved, Severity::Info, p, Some(c), Some(p), name);
-        ch.details.insert("old_scope".into(), c.scope.as_str().into());
-        ch.details.insert("new_scope".into(), p.scope.as_str().into());
+        let mut ch = self.var_change(
+            ChangeKind::VarMoved,
+            Severity::Info,
+            p,
+            Some(c),
+            Some(p),
+            name,
+        );
+        ch.details
+            .insert("old_scope".into(), c.scope.as_str().into());
+        ch.details
+            .insert("new_scope".into(), p.scope.as_str().into());
         let old = c.value(name);
         let new = p.value(name);
         let lost = old.is_some() && old != new;
@@ -516,12 +540,27 @@ impl<'a> Builder<'_, 'a> {
         self.out.push(ch);
     }
 
-    fn likely_rename(&mut self, c: &Container<'_>, p: &Container<'_>, old_name: &str, new_name: &str) {
-        let mut ch = self.var_change(ChangeKind::LikelyRename, Severity::Info, p, None, Some(p), new_name);
+    fn likely_rename(
+        &mut self,
+        c: &Container<'_>,
+        p: &Container<'_>,
+        old_name: &str,
+        new_name: &str,
+    ) {
+        let mut ch = self.var_change(
+            ChangeKind::LikelyRename,
+            Severity::Info,
+            p,
+            None,
+            Some(p),
+            new_name,
+        );
         let old_def = self.old_defs.and_then(|d| d.get(c, old_name));
         let old_value = c.value(old_name);
         ch.current_path = Some(c.var_pointer(old_name));
-        ch.old_value = Some(old_value.map_or(Value::Null, |v| shown(v, ch.secret || is_secret(old_def, Some(v)))));
+        ch.old_value = Some(old_value.map_or(Value::Null, |v| {
+            shown(v, ch.secret || is_secret(old_def, Some(v)))
+        }));
         ch.details.insert("renamed_from".into(), old_name.into());
         let new_value = p.value(new_name);
         let lost = old_value.is_some() && old_value != new_value;
@@ -560,7 +599,11 @@ impl<'a> Builder<'_, 'a> {
             ch.message = format!(
                 "{} becomes {}.",
                 capitalise(&p.label()),
-                if now == Some(true) { "enabled" } else { "disabled" }
+                if now == Some(true) {
+                    "enabled"
+                } else {
+                    "disabled"
+                }
             );
             self.out.push(ch);
         }
@@ -592,7 +635,15 @@ impl<'a> Builder<'_, 'a> {
             Scope::Stream => ChangeKind::StreamRemoved,
         };
         let enabled = is_enabled_here(c);
-        let mut ch = base(kind, if enabled { Severity::Attention } else { Severity::Info }, c);
+        let mut ch = base(
+            kind,
+            if enabled {
+                Severity::Attention
+            } else {
+                Severity::Info
+            },
+            c,
+        );
         ch.current_path = Some(c.pointer.clone());
         ch.details.insert("enabled".into(), enabled.into());
         let n = c.vars.map_or(0, |v| v.len());
@@ -609,7 +660,8 @@ impl<'a> Builder<'_, 'a> {
     }
 
     fn deprecations(&mut self, p: &Container<'_>, c: Option<&Container<'_>>) {
-        let was_deprecated = |def: Option<&Map<String, Value>>| def.is_some_and(|d| d.contains_key("deprecated"));
+        let was_deprecated =
+            |def: Option<&Map<String, Value>>| def.is_some_and(|d| d.contains_key("deprecated"));
         if let Some(def) = self.new_defs.container_def(p) {
             if let Some(dep) = def.get("deprecated") {
                 let before = c.and_then(|cc| self.old_defs.and_then(|d| d.container_def(cc)));
@@ -617,22 +669,41 @@ impl<'a> Builder<'_, 'a> {
                     let mut ch = base(ChangeKind::Deprecated, Severity::Attention, p);
                     ch.proposed_path = Some(p.pointer.clone());
                     ch.details.insert("deprecated".into(), dep.clone());
-                    ch.message = format!("{} is deprecated{}.", capitalise(&p.label()), deprecation_note(dep));
+                    ch.message = format!(
+                        "{} is deprecated{}.",
+                        capitalise(&p.label()),
+                        deprecation_note(dep)
+                    );
                     self.out.push(ch);
                 }
             }
         }
         let Some(vars) = p.vars else { return };
         for name in vars.keys() {
-            let Some(def) = self.new_defs.get(p, name) else { continue };
-            let Some(dep) = def.get("deprecated") else { continue };
+            let Some(def) = self.new_defs.get(p, name) else {
+                continue;
+            };
+            let Some(dep) = def.get("deprecated") else {
+                continue;
+            };
             let before = c.and_then(|cc| self.old_defs.and_then(|d| d.get(cc, name)));
             if was_deprecated(before) {
                 continue;
             }
-            let mut ch = self.var_change(ChangeKind::Deprecated, Severity::Attention, p, c, Some(p), name);
+            let mut ch = self.var_change(
+                ChangeKind::Deprecated,
+                Severity::Attention,
+                p,
+                c,
+                Some(p),
+                name,
+            );
             ch.details.insert("deprecated".into(), dep.clone());
-            ch.message = format!("{} is deprecated{}.", self.label(&ch), deprecation_note(dep));
+            ch.message = format!(
+                "{} is deprecated{}.",
+                self.label(&ch),
+                deprecation_note(dep)
+            );
             self.out.push(ch);
         }
     }
@@ -661,7 +732,11 @@ impl<'a> Builder<'_, 'a> {
         let (kind, severity) = if required && missing {
             (
                 ChangeKind::VarAddedRequired,
-                if is_enabled_here(p) { Severity::Attention } else { Severity::Info },
+                if is_enabled_here(p) {
+                    Severity::Attention
+                } else {
+                    Severity::Info
+                },
             )
         } else {
             (ChangeKind::VarAdded, Severity::Info)
@@ -672,7 +747,11 @@ impl<'a> Builder<'_, 'a> {
                 "New required setting {} in {} has no default: a value must be provided{}.",
                 self.label(&ch),
                 p.label(),
-                if is_enabled_here(p) { "" } else { " before it can be enabled" }
+                if is_enabled_here(p) {
+                    ""
+                } else {
+                    " before it can be enabled"
+                }
             )
         } else {
             format!(
@@ -697,7 +776,8 @@ impl<'a> Builder<'_, 'a> {
         let cur_vars = c.vars.unwrap_or(&empty);
         let prop_vars = p.vars.unwrap_or(&empty);
         for name in prop_vars.keys() {
-            let tagged = moved.contains(&(key.clone(), name.clone())) || renamed.contains(&(key.clone(), name.clone()));
+            let tagged = moved.contains(&(key.clone(), name.clone()))
+                || renamed.contains(&(key.clone(), name.clone()));
             if !cur_vars.contains_key(name) {
                 if !tagged {
                     self.var_added(p, name);
@@ -711,7 +791,9 @@ impl<'a> Builder<'_, 'a> {
                 continue;
             }
             let ckey = c.key();
-            if moved.contains(&(ckey.clone(), name.clone())) || renamed.contains(&(ckey, name.clone())) {
+            if moved.contains(&(ckey.clone(), name.clone()))
+                || renamed.contains(&(ckey, name.clone()))
+            {
                 continue;
             }
             self.var_removed(c, name);
@@ -741,7 +823,11 @@ impl<'a> Builder<'_, 'a> {
                 Self::shown_value(&ch, value)
             )
         } else {
-            format!("Setting {} is removed from {} by the new version.", self.label(&ch), c.label())
+            format!(
+                "Setting {} is removed from {} by the new version.",
+                self.label(&ch),
+                c.label()
+            )
         };
         self.out.push(ch);
     }
@@ -753,12 +839,25 @@ impl<'a> Builder<'_, 'a> {
         let new_value = p.value(name);
         let mut any = false;
 
-        let old_type = c.entry_type(name).or_else(|| old_def.and_then(|d| str_field(d, "type")));
-        let new_type = p.entry_type(name).or_else(|| new_def.and_then(|d| str_field(d, "type")));
+        let old_type = c
+            .entry_type(name)
+            .or_else(|| old_def.and_then(|d| str_field(d, "type")));
+        let new_type = p
+            .entry_type(name)
+            .or_else(|| new_def.and_then(|d| str_field(d, "type")));
         if old_type.is_some() && new_type.is_some() && old_type != new_type {
-            let mut ch = self.var_change(ChangeKind::TypeChanged, Severity::Attention, p, Some(c), Some(p), name);
-            ch.details.insert("old_type".into(), old_type.unwrap_or("").into());
-            ch.details.insert("new_type".into(), new_type.unwrap_or("").into());
+            let mut ch = self.var_change(
+                ChangeKind::TypeChanged,
+                Severity::Attention,
+                p,
+                Some(c),
+                Some(p),
+                name,
+            );
+            ch.details
+                .insert("old_type".into(), old_type.unwrap_or("").into());
+            ch.details
+                .insert("new_type".into(), new_type.unwrap_or("").into());
             ch.message = format!(
                 "{} changes type from {} to {}; the value {} is kept and must be valid as {}.",
                 self.label(&ch),
@@ -773,22 +872,41 @@ impl<'a> Builder<'_, 'a> {
         if let (Some(od), Some(nd)) = (old_def, new_def) {
             let (om, nm) = (def_bool(Some(od), "multi"), def_bool(Some(nd), "multi"));
             if om != nm {
-                let mut ch = self.var_change(ChangeKind::MultiChanged, Severity::Attention, p, Some(c), Some(p), name);
+                let mut ch = self.var_change(
+                    ChangeKind::MultiChanged,
+                    Severity::Attention,
+                    p,
+                    Some(c),
+                    Some(p),
+                    name,
+                );
                 ch.details.insert("old_multi".into(), om.into());
                 ch.details.insert("new_multi".into(), nm.into());
                 ch.message = format!(
                     "{} now takes {}; the value {} is kept as it is.",
                     self.label(&ch),
-                    if nm { "a list of values" } else { "a single value" },
+                    if nm {
+                        "a list of values"
+                    } else {
+                        "a single value"
+                    },
                     Self::shown_value(&ch, old_value)
                 );
                 self.out.push(ch);
                 any = true;
             }
-            let (or, nr) = (def_bool(Some(od), "required"), def_bool(Some(nd), "required"));
+            let (or, nr) = (
+                def_bool(Some(od), "required"),
+                def_bool(Some(nd), "required"),
+            );
             if or != nr {
-                let sev = if nr && old_value.is_none() { Severity::Attention } else { Severity::Info };
-                let mut ch = self.var_change(ChangeKind::RequiredChanged, sev, p, Some(c), Some(p), name);
+                let sev = if nr && old_value.is_none() {
+                    Severity::Attention
+                } else {
+                    Severity::Info
+                };
+                let mut ch =
+                    self.var_change(ChangeKind::RequiredChanged, sev, p, Some(c), Some(p), name);
                 ch.details.insert("old_required".into(), or.into());
                 ch.details.insert("new_required".into(), nr.into());
                 ch.message = format!(
@@ -801,7 +919,14 @@ impl<'a> Builder<'_, 'a> {
             }
             let (os, ns) = (is_secret(Some(od), None), is_secret(Some(nd), None));
             if !os && ns {
-                let mut ch = self.var_change(ChangeKind::NowSecret, Severity::Info, p, Some(c), Some(p), name);
+                let mut ch = self.var_change(
+                    ChangeKind::NowSecret,
+                    Severity::Info,
+                    p,
+                    Some(c),
+                    Some(p),
+                    name,
+                );
                 ch.message = format!(
                     "{} becomes a secret: Fleet moves its value into a secret when the policy is saved.",
                     self.label(&ch)
@@ -811,7 +936,14 @@ impl<'a> Builder<'_, 'a> {
             }
         }
         if old_value != new_value {
-            let mut ch = self.var_change(ChangeKind::ValueReset, Severity::Attention, p, Some(c), Some(p), name);
+            let mut ch = self.var_change(
+                ChangeKind::ValueReset,
+                Severity::Attention,
+                p,
+                Some(c),
+                Some(p),
+                name,
+            );
             if old_value.is_none() {
                 ch.severity = Severity::Info;
             }
@@ -826,19 +958,38 @@ impl<'a> Builder<'_, 'a> {
         }
         let old_default = default_value(old_def);
         let new_default = default_value(new_def);
-        if self.old_defs.is_some() && old_def.is_some() && new_def.is_some() && old_default != new_default && old_value.is_some() {
+        if self.old_defs.is_some()
+            && old_def.is_some()
+            && new_def.is_some()
+            && old_default != new_default
+            && old_value.is_some()
+        {
             let on_old_default = old_value == old_default.as_ref();
             let mut ch = self.var_change(
                 ChangeKind::ValueKeptDefaultChanged,
-                if on_old_default { Severity::Attention } else { Severity::Info },
+                if on_old_default {
+                    Severity::Attention
+                } else {
+                    Severity::Info
+                },
                 p,
                 Some(c),
                 Some(p),
                 name,
             );
             let secret = ch.secret;
-            ch.details.insert("old_default".into(), old_default.as_ref().map_or(Value::Null, |v| shown(v, secret)));
-            ch.details.insert("new_default".into(), new_default.as_ref().map_or(Value::Null, |v| shown(v, secret)));
+            ch.details.insert(
+                "old_default".into(),
+                old_default
+                    .as_ref()
+                    .map_or(Value::Null, |v| shown(v, secret)),
+            );
+            ch.details.insert(
+                "new_default".into(),
+                new_default
+                    .as_ref()
+                    .map_or(Value::Null, |v| shown(v, secret)),
+            );
             ch.message = if on_old_default {
                 format!(
                     "{} keeps the old default {}; the new version's default is {}.",
@@ -858,7 +1009,14 @@ impl<'a> Builder<'_, 'a> {
             return;
         }
         if old_value.is_some() && new_def.is_some() && new_default.as_ref() != old_value {
-            let mut ch = self.var_change(ChangeKind::ValueKept, Severity::Info, p, Some(c), Some(p), name);
+            let mut ch = self.var_change(
+                ChangeKind::ValueKept,
+                Severity::Info,
+                p,
+                Some(c),
+                Some(p),
+                name,
+            );
             ch.message = format!(
                 "{} keeps your value {} (default: {}).",
                 self.label(&ch),
@@ -869,7 +1027,14 @@ impl<'a> Builder<'_, 'a> {
             return;
         }
         if !any && self.include_unchanged {
-            let mut ch = self.var_change(ChangeKind::Unchanged, Severity::Info, p, Some(c), Some(p), name);
+            let mut ch = self.var_change(
+                ChangeKind::Unchanged,
+                Severity::Info,
+                p,
+                Some(c),
+                Some(p),
+                name,
+            );
             ch.message = format!("{} is unchanged.", self.label(&ch));
             self.out.push(ch);
         }
@@ -930,15 +1095,24 @@ fn attach_kibana_errors(
     prop_containers: &[Container<'_>],
     has_integrations: bool,
 ) {
-    let Some(Value::Array(errors)) = proposed.get("errors") else { return };
+    let Some(Value::Array(errors)) = proposed.get("errors") else {
+        return;
+    };
     for err in errors {
-        let key = err.get("key").and_then(Value::as_str).unwrap_or("").to_string();
+        let key = err
+            .get("key")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let message = match err.get("message") {
             Some(Value::String(s)) => s.clone(),
             Some(other) => other.to_string(),
             None => String::new(),
         };
-        let kerr = KibanaError { key: key.clone(), message: message.clone() };
+        let kerr = KibanaError {
+            key: key.clone(),
+            message: message.clone(),
+        };
         // Find the var this key names.
         let mut target: Option<(usize, String)> = None;
         'find: for (ci, c) in prop_containers.iter().enumerate() {
@@ -955,10 +1129,10 @@ fn attach_kibana_errors(
         if let Some((ci, name)) = &target {
             let c = &prop_containers[*ci];
             let path = c.var_pointer(name);
-            if let Some(ch) = changes
-                .iter_mut()
-                .find(|ch| ch.proposed_path.as_deref() == Some(path.as_str()) && ch.kind != ChangeKind::Deprecated)
-            {
+            if let Some(ch) = changes.iter_mut().find(|ch| {
+                ch.proposed_path.as_deref() == Some(path.as_str())
+                    && ch.kind != ChangeKind::Deprecated
+            }) {
                 ch.severity = Severity::Conflict;
                 ch.kibana_errors.push(kerr);
                 ch.message = format!("{} Kibana reports: {}", ch.message, human);
@@ -979,7 +1153,11 @@ fn attach_kibana_errors(
             .find(|c| {
                 let prefix = match c.scope {
                     Scope::Input => input_key_prefix(c, has_integrations),
-                    _ => format!("{}.streams.{}", input_key_prefix(c, has_integrations), c.dataset.unwrap_or("")),
+                    _ => format!(
+                        "{}.streams.{}",
+                        input_key_prefix(c, has_integrations),
+                        c.dataset.unwrap_or("")
+                    ),
                 };
                 key.starts_with(&format!("{prefix}.required_vars."))
             });
@@ -987,14 +1165,31 @@ fn attach_kibana_errors(
             Some(c) => {
                 let mut ch = base(ChangeKind::ValidationError, Severity::Conflict, c);
                 ch.proposed_path = Some(c.pointer.clone());
-                ch.message = format!("{} needs one of its required setting groups filled in: {human}", capitalise(&c.label()));
+                ch.message = format!(
+                    "{} needs one of its required setting groups filled in: {human}",
+                    capitalise(&c.label())
+                );
                 ch
             }
             None => {
-                let mut ch = base(ChangeKind::ValidationError, Severity::Conflict, &prop_containers[0]);
+                let mut ch = base(
+                    ChangeKind::ValidationError,
+                    Severity::Conflict,
+                    &prop_containers[0],
+                );
                 let field = key.split('.').next().unwrap_or("");
-                ch.proposed_path = Some(format!("/{}", key.replace('~', "~0").replace('/', "~1").replace('.', "/")));
-                ch.message = format!("{} is invalid: {human}", if field.is_empty() { "The policy" } else { field });
+                ch.proposed_path = Some(format!(
+                    "/{}",
+                    key.replace('~', "~0").replace('/', "~1").replace('.', "/")
+                ));
+                ch.message = format!(
+                    "{} is invalid: {human}",
+                    if field.is_empty() {
+                        "The policy"
+                    } else {
+                        field
+                    }
+                );
                 ch
             }
         };
@@ -1033,7 +1228,10 @@ pub fn summarize(changes: &[Change]) -> Value {
             Severity::Attention => attention += 1,
             Severity::Info => info += 1,
         }
-        let n = by_kind.get(c.kind.as_str()).and_then(Value::as_u64).unwrap_or(0);
+        let n = by_kind
+            .get(c.kind.as_str())
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
         by_kind.insert(c.kind.as_str().to_string(), (n + 1).into());
     }
     serde_json::json!({"conflicts": conflicts, "attention": attention, "info": info, "by_kind": by_kind})

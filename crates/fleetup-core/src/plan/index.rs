@@ -146,7 +146,9 @@ pub fn containers(policy: &Map<String, Value>) -> Vec<Container<'_>> {
         return out;
     };
     for (i, input) in inputs.iter().enumerate() {
-        let Some(input) = input.as_object() else { continue };
+        let Some(input) = input.as_object() else {
+            continue;
+        };
         let input_pointer = format!("/inputs/{i}");
         let input_enabled = is_enabled(input);
         let name = effective_name(input);
@@ -163,9 +165,13 @@ pub fn containers(policy: &Map<String, Value>) -> Vec<Container<'_>> {
             object: input,
             vars: input.get("vars").and_then(Value::as_object),
         });
-        let Some(streams) = input.get("streams").and_then(Value::as_array) else { continue };
+        let Some(streams) = input.get("streams").and_then(Value::as_array) else {
+            continue;
+        };
         for (j, stream) in streams.iter().enumerate() {
-            let Some(stream) = stream.as_object() else { continue };
+            let Some(stream) = stream.as_object() else {
+                continue;
+            };
             out.push(Container {
                 scope: Scope::Stream,
                 policy_template: pt,
@@ -229,7 +235,9 @@ impl<'a> VarDefs<'a> {
     /// Indexes a PackageInfo document.
     pub fn new(pkg: &'a Value) -> Self {
         let mut defs = VarDefs::default();
-        let Some(pkg) = pkg.as_object() else { return defs };
+        let Some(pkg) = pkg.as_object() else {
+            return defs;
+        };
         defs.package = var_map(pkg.get("vars"));
         defs.is_input_package = str_field(pkg, "type") == Some("input");
         if let Some(Value::Array(templates)) = pkg.get("policy_templates") {
@@ -237,13 +245,15 @@ impl<'a> VarDefs<'a> {
                 let pt_name = str_field(pt, "name").unwrap_or("");
                 if let Some(input_type) = str_field(pt, "input") {
                     // Input packages: the template's vars belong to its single synthetic stream.
-                    defs.input_package_stream.insert(input_type, var_map(pt.get("vars")));
+                    defs.input_package_stream
+                        .insert(input_type, var_map(pt.get("vars")));
                     continue;
                 }
                 if let Some(Value::Array(inputs)) = pt.get("inputs") {
                     for input in inputs.iter().filter_map(Value::as_object) {
                         let name = effective_name(input);
-                        defs.input.insert((pt_name, name), var_map(input.get("vars")));
+                        defs.input
+                            .insert((pt_name, name), var_map(input.get("vars")));
                         defs.input_defs.insert((pt_name, name), input);
                     }
                 }
@@ -255,7 +265,8 @@ impl<'a> VarDefs<'a> {
                 if let Some(Value::Array(ss)) = ds.get("streams") {
                     for s in ss.iter().filter_map(Value::as_object) {
                         let input = str_field(s, "input").unwrap_or("");
-                        defs.stream.insert((dataset.clone(), input), var_map(s.get("vars")));
+                        defs.stream
+                            .insert((dataset.clone(), input), var_map(s.get("vars")));
                         defs.stream_defs.insert((dataset.clone(), input), s);
                     }
                 }
@@ -270,7 +281,10 @@ impl<'a> VarDefs<'a> {
             Scope::Package => self.package.get(name).copied(),
             Scope::Input => self
                 .input
-                .get(&(container.policy_template.unwrap_or(""), container.input.unwrap_or("")))
+                .get(&(
+                    container.policy_template.unwrap_or(""),
+                    container.input.unwrap_or(""),
+                ))
                 .and_then(|m| m.get(name).copied()),
             Scope::Stream => {
                 let input = container.input.unwrap_or("");
@@ -279,7 +293,10 @@ impl<'a> VarDefs<'a> {
                     return Some(found);
                 }
                 if self.is_input_package {
-                    return self.input_package_stream.get(input).and_then(|m| m.get(name).copied());
+                    return self
+                        .input_package_stream
+                        .get(input)
+                        .and_then(|m| m.get(name).copied());
                 }
                 None
             }
@@ -292,11 +309,17 @@ impl<'a> VarDefs<'a> {
             Scope::Package => None,
             Scope::Input => self
                 .input_defs
-                .get(&(container.policy_template.unwrap_or(""), container.input.unwrap_or("")))
+                .get(&(
+                    container.policy_template.unwrap_or(""),
+                    container.input.unwrap_or(""),
+                ))
                 .copied(),
             Scope::Stream => self
                 .stream_defs
-                .get(&(container.dataset.unwrap_or("").to_string(), container.input.unwrap_or("")))
+                .get(&(
+                    container.dataset.unwrap_or("").to_string(),
+                    container.input.unwrap_or(""),
+                ))
                 .copied(),
         }
     }
@@ -305,7 +328,8 @@ impl<'a> VarDefs<'a> {
 /// Whether a var holds a secret: a password or `secret: true` var, or a secret reference value.
 pub fn is_secret(def: Option<&Map<String, Value>>, value: Option<&Value>) -> bool {
     let by_def = def.is_some_and(|d| {
-        d.get("secret").and_then(Value::as_bool) == Some(true) || str_field(d, "type") == Some("password")
+        d.get("secret").and_then(Value::as_bool) == Some(true)
+            || str_field(d, "type") == Some("password")
     });
     by_def || value.is_some_and(is_secret_ref)
 }
