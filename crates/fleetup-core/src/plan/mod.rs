@@ -3,3 +3,4 @@ pub mod changes;
 pub mod eligibility;
 pub mod index;
 pub mod ops;
+pub mod policy_plan;
