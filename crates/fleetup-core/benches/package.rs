@@ -1,0 +1,2 @@
+//! Package-loading benchmarks (filled in below).
+fn main() {}
