@@ -11,8 +11,9 @@
 //!
 //! Deliberate differences from the newest Kibana, each because real published packages need it:
 //! `owner`, `description` and `format_version` are optional (only `name`, `version` and `title`
-//! are mandatory; packages published before 2022 have no `owner`), and the keys `deprecated` and
-//! `var_groups` are kept at package level.
+//! are mandatory; packages published before 2022 have no `owner`); a stream needs an `input` but
+//! not a `title` (the registry accepts such packages and Kibana's own test packages have them);
+//! and the keys `deprecated` and `var_groups` are kept at package level.
 
 use serde_json::{Map, Value};
 
@@ -396,7 +397,9 @@ fn parse_streams(
         let obj = stream.as_object();
         let input = obj.and_then(|o| o.get("input"));
         let title = obj.and_then(|o| o.get("title"));
-        let (Some(obj), true, true) = (obj, truthy(input), truthy(title)) else {
+        // Kibana's archive parser also demands a title; the registry does not, and Kibana's own
+        // test packages (installed through the registry) have streams without one.
+        let (Some(obj), true) = (obj, truthy(input)) else {
             return Err(src.error(
                 &here,
                 format!(
@@ -416,7 +419,9 @@ fn parse_streams(
         };
         let mut entry = Map::new();
         entry.insert("input".into(), input.cloned().unwrap_or(Value::Null));
-        entry.insert("title".into(), title.cloned().unwrap_or(Value::Null));
+        if let Some(t) = title.filter(|t| !t.is_null()) {
+            entry.insert("title".into(), t.clone());
+        }
         entry.insert("template_path".into(), template_path);
         if !vars.is_empty() {
             entry.insert("vars".into(), Value::Array(vars));
