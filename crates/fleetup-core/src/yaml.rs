@@ -4,7 +4,8 @@
 //! limit is enforced while parsing:
 //!
 //! - plain scalars resolve with js-yaml 4's default schema: YAML 1.2 core (`null`/`~`/empty,
-//!   `true`/`false` only, ints incl. `0x`/`0o`/`0b` and `_` separators, floats incl. `.inf`/`.nan`)
+//!   `true`/`false` only, ints incl. `0x`/`0o`/`0b`, floats incl. `.inf`/`.nan`; as js-yaml 4.3,
+//!   no `_` separators and no out-of-range numbers, which stay strings)
 //!   plus timestamps (as the ISO string `JSON.stringify` gives a `Date`) and `<<` merge keys;
 //! - quoted and block scalars stay strings; `!!str`, `!!int`, `!!float`, `!!bool`, `!!null`,
 //!   `!!map`, `!!seq`, `!!timestamp` and the non-specific `!` are honoured, any other tag is an error;
@@ -153,6 +154,7 @@ impl<'p> Builder<'p> {
             ));
         }
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let source = text;
         let mut parser = Parser::new_from_str(text);
         loop {
             let (event, mark) = parser.next_token().map_err(|e| {
@@ -199,6 +201,7 @@ impl<'p> Builder<'p> {
                     self.note_node(&mark);
                     let is_merge_key =
                         style == TScalarStyle::Plain && tag.is_none() && text == "<<";
+                    let text = fix_empty_block(text, style, source, &mark);
                     let value = resolve_scalar(text, style, tag.as_ref(), &mark)?;
                     if is_merge_key && self.expecting_key() {
                         if let Some(Frame {
@@ -347,7 +350,7 @@ impl<'p> Builder<'p> {
                 pending,
                 overridable,
             } => match std::mem::replace(pending, PendingKey::None) {
-                PendingKey::None => *pending = PendingKey::Key(key_string(&value)),
+                PendingKey::None => *pending = PendingKey::Key(key_string(&value, mark)?),
                 PendingKey::Key(key) => {
                     if map.contains_key(&key) && !overridable.contains(&key) {
                         return Err(error_at(
@@ -363,6 +366,39 @@ impl<'p> Builder<'p> {
             },
         }
         Ok(())
+    }
+}
+
+/// A block scalar with no content is `""` unless its header says "keep" (`|+`, `>+`);
+/// `yaml-rust2` yields a line break for it, js-yaml (and the YAML spec) an empty string.
+fn fix_empty_block(text: String, style: TScalarStyle, source: &str, mark: &Marker) -> String {
+    if !matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+        || text.is_empty()
+        || !text.bytes().all(|b| b == b'\n')
+    {
+        return text;
+    }
+    // Rare path: the content is only line breaks, so the nearest indicator at or before the
+    // scalar's mark (a char index) is its header.
+    let upto: Vec<char> = source.chars().take(mark.index() + 1).collect();
+    let Some(at) = upto.iter().rposition(|c| *c == '|' || *c == '>') else {
+        return String::new();
+    };
+    let header: String = upto[at + 1..]
+        .iter()
+        .chain(
+            source
+                .chars()
+                .skip(mark.index() + 1)
+                .collect::<Vec<_>>()
+                .iter(),
+        )
+        .take_while(|c| !matches!(c, '\n' | '#'))
+        .collect();
+    if header.contains('+') {
+        text
+    } else {
+        String::new()
     }
 }
 
@@ -390,6 +426,13 @@ fn merge_into(
     match source {
         Value::Object(src) => merge_one(src),
         Value::Array(items) => {
+            if items.len() > 100 {
+                return Err(error_at(
+                    ErrorKind::InvalidYaml,
+                    "abnormal merge sequence size",
+                    mark,
+                ));
+            }
             for item in items {
                 match item {
                     Value::Object(src) => merge_one(src),
@@ -437,7 +480,20 @@ fn array_index(key: &str) -> Option<u32> {
 }
 
 /// `String(value)` of a key, as js-yaml does for non-string keys.
-fn key_string(v: &Value) -> String {
+fn key_string(v: &Value, mark: &Marker) -> Result<String> {
+    if let Value::Array(items) = v {
+        if items.iter().any(Value::is_array) {
+            return Err(error_at(
+                ErrorKind::InvalidYaml,
+                "nested arrays are not supported inside keys",
+                mark,
+            ));
+        }
+    }
+    Ok(plain_key_string(v))
+}
+
+fn plain_key_string(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => "null".into(),
@@ -448,7 +504,7 @@ fn key_string(v: &Value) -> String {
             .map(|i| match i {
                 Value::Null => String::new(),
                 Value::Object(_) => "[object Object]".into(),
-                other => key_string(other),
+                other => plain_key_string(other),
             })
             .collect::<Vec<_>>()
             .join(","),
@@ -519,7 +575,10 @@ fn resolve_scalar(
     match yaml_tag(tag) {
         Some("str") => Ok(Value::String(text)),
         Some("null") => {
-            if is_null(&text) {
+            // An explicit `!!null` needs `~`/`null`; only an empty *plain* scalar is null too.
+            if (is_null(&text) && !text.is_empty())
+                || (text.is_empty() && style == TScalarStyle::Plain)
+            {
                 Ok(Value::Null)
             } else {
                 Err(bad("!!null"))
@@ -584,65 +643,58 @@ fn js_number(f: f64) -> Value {
         // `JSON.stringify(-0)` does.
         return Value::from(f as i64);
     }
+    if f.fract() == 0.0 && f > 0.0 && f < 1.8e19 {
+        // Integral and inside u64's range: printed in full, as JavaScript does below 1e21.
+        return Value::from(f as u64);
+    }
     Number::from_f64(f).map_or(Value::Null, Value::Number)
 }
 
 fn digits_value(digits: &str, radix: u32) -> Option<f64> {
-    let mut acc: f64 = 0.0;
-    let mut any = false;
-    for c in digits.chars() {
-        if c == '_' {
-            continue;
-        }
-        let d = c.to_digit(radix)?;
-        acc = acc * f64::from(radix) + f64::from(d);
-        any = true;
+    if digits.is_empty() {
+        return None;
     }
-    any.then_some(acc)
+    let mut acc: f64 = 0.0;
+    for c in digits.chars() {
+        acc = acc * f64::from(radix) + f64::from(c.to_digit(radix)?);
+    }
+    Some(acc)
 }
 
-/// js-yaml 4's `!!int` resolver and constructor.
+/// js-yaml 4's `!!int` resolver and constructor (current 4.x: no `_` separators, finite only).
 fn int_of(s: &str) -> Option<f64> {
     let (sign, body) = match s.as_bytes().first()? {
         b'-' => (-1.0, &s[1..]),
         b'+' => (1.0, &s[1..]),
         _ => (1.0, s),
     };
-    if body.is_empty() {
-        return None;
-    }
     if body == "0" {
         return Some(0.0);
     }
     for (prefix, radix) in [("0b", 2), ("0x", 16), ("0o", 8)] {
         if let Some(rest) = body.strip_prefix(prefix) {
-            if rest.ends_with('_') {
-                return None;
-            }
-            return digits_value(rest, radix).map(|v| sign * v);
+            return digits_value(rest, radix)
+                .filter(|v| v.is_finite())
+                .map(|v| sign * v);
         }
     }
-    if body.starts_with('_') || body.ends_with('_') {
+    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    if !body.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
-        return None;
-    }
-    let clean: String = body.chars().filter(|c| *c != '_').collect();
-    // parseInt(…, 10) of the digits, correctly rounded for long values.
-    clean.parse::<f64>().ok().map(|v| sign * v)
+    // parseInt(…, 10), correctly rounded for long values.
+    body.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .map(|v| sign * v)
 }
 
-/// js-yaml 4's `!!float` resolver and constructor.
+/// js-yaml 4's `!!float` resolver and constructor: the pattern, and a finite value unless it is
+/// `.inf`/`.nan`.
 fn float_of(s: &str) -> Option<f64> {
-    if s.ends_with('_') || !float_pattern(s) {
+    if !float_pattern(s) {
         return None;
     }
-    let lower: String = s
-        .chars()
-        .filter(|c| *c != '_')
-        .collect::<String>()
-        .to_lowercase();
+    let lower = s.to_lowercase();
     let (sign, body) = match lower.as_bytes().first()? {
         b'-' => (-1.0, &lower[1..]),
         b'+' => (1.0, &lower[1..]),
@@ -651,20 +703,21 @@ fn float_of(s: &str) -> Option<f64> {
     match body {
         ".inf" => Some(sign * f64::INFINITY),
         ".nan" => Some(f64::NAN),
-        _ => {
-            // parseFloat accepts a trailing `.` and a leading `.`; Rust's parser does too.
-            body.parse::<f64>().ok().map(|v| sign * v)
-        }
+        // parseFloat accepts a trailing or leading `.`; so does Rust's parser.
+        _ => body
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .map(|v| sign * v),
     }
 }
 
-/// `^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`
+/// `^(?:[-+]?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`
 fn float_pattern(s: &str) -> bool {
-    let b = s.as_bytes();
     if matches!(s, ".nan" | ".NaN" | ".NAN") {
         return true;
     }
-    let unsigned = match b.first() {
+    let unsigned = match s.as_bytes().first() {
         Some(b'-' | b'+') => &s[1..],
         _ => s,
     };
@@ -684,21 +737,20 @@ fn float_pattern(s: &str) -> bool {
             _ => false,
         }
     }
-    let digit_or_us = |c: &u8| c.is_ascii_digit() || *c == b'_';
     // `.5`-style (no sign allowed).
     if let Some(rest) = s.strip_prefix('.') {
         let r = rest.as_bytes();
-        let n = r.iter().take_while(|c| digit_or_us(c)).count();
+        let n = r.iter().take_while(|c| c.is_ascii_digit()).count();
         return n > 0 && exponent(&r[n..]);
     }
     let u = unsigned.as_bytes();
-    if !u.first().is_some_and(u8::is_ascii_digit) {
+    let mut i = u.iter().take_while(|c| c.is_ascii_digit()).count();
+    if i == 0 {
         return false;
     }
-    let mut i = u.iter().take_while(|c| digit_or_us(c)).count();
     if u.get(i) == Some(&b'.') {
         i += 1;
-        i += u[i..].iter().take_while(|c| digit_or_us(c)).count();
+        i += u[i..].iter().take_while(|c| c.is_ascii_digit()).count();
     }
     exponent(&u[i..])
 }
@@ -866,7 +918,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             v,
-            json!({"a": 10, "b": 15, "c": 5, "d": -31, "e": 1000, "f": 1.5, "g": 0.5, "h": null,
+            json!({"a": 10, "b": 15, "c": 5, "d": -31, "e": "1_000", "f": 1.5, "g": 0.5, "h": null,
                    "i": null, "j": 1000, "k": true, "l": "yes", "m": null, "n": null, "o": "12",
                    "p": "true", "q": "2001-12-14T00:00:00.000Z", "r": "2001-12-15T02:59:43.100Z",
                    "s": 1, "t": 12, "u": "0x", "v": "1_", "w": "-.5"})

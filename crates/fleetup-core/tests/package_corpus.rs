@@ -154,8 +154,14 @@ fn zip_dir(dir: &Path, top: &str, dest: &Path) {
 fn every_package_version_loads_with_matching_counts_and_zip_parity() {
     let Some(shared) = shared() else { return };
     let mut dirs = package_dirs(&shared.join("corpus/packages"));
-    dirs.extend(package_dirs(&shared.join("conformance/kibana/test_packages")));
-    assert!(dirs.len() >= 90, "expected the whole corpus, found {}", dirs.len());
+    dirs.extend(package_dirs(
+        &shared.join("conformance/kibana/test_packages"),
+    ));
+    assert!(
+        dirs.len() >= 90,
+        "expected the whole corpus, found {}",
+        dirs.len()
+    );
     let tmp = tempfile::tempdir().unwrap();
     let (mut loaded, mut without_manifest) = (0, 0);
     let mut failures = Vec::new();
@@ -183,7 +189,10 @@ fn every_package_version_loads_with_matching_counts_and_zip_parity() {
         );
         // Kibana's defaults are present on every data stream and stream.
         for ds in info["data_streams"].as_array().into_iter().flatten() {
-            assert!(ds["dataset"].is_string() && ds["path"].is_string(), "{label}");
+            assert!(
+                ds["dataset"].is_string() && ds["path"].is_string(),
+                "{label}"
+            );
             assert_eq!(ds["package"], info["name"], "{label}");
             for s in ds["streams"].as_array().into_iter().flatten() {
                 assert!(s["template_path"].is_string(), "{label}");
@@ -209,7 +218,11 @@ fn every_package_version_loads_with_matching_counts_and_zip_parity() {
             "{label}: directory and zip differ"
         );
     }
-    assert!(failures.is_empty(), "packages failed to load:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "packages failed to load:\n{}",
+        failures.join("\n")
+    );
     println!("{loaded} package versions loaded; {without_manifest} without manifest reported");
     assert!(loaded >= 90);
 }
@@ -248,9 +261,17 @@ fn known_package_shapes() {
     assert_eq!(keys[1], "vars");
 
     // The changelog is available separately.
-    let cl = call("package.changelog", json!({"path": corpus.join("apm/8.6.0")})).unwrap();
+    let cl = call(
+        "package.changelog",
+        json!({"path": corpus.join("apm/8.6.0")}),
+    )
+    .unwrap();
     assert!(cl.as_array().is_some_and(|a| !a.is_empty()));
-    let none = call("package.changelog", json!({"path": corpus.join("apm/0.3.0")})).unwrap();
+    let none = call(
+        "package.changelog",
+        json!({"path": corpus.join("apm/0.3.0")}),
+    )
+    .unwrap();
     assert!(none.is_null());
 }
 
