@@ -148,6 +148,13 @@ impl Tree for DirTree {
                 format!("cannot read {}: {e}", path.display()),
             )
         })?;
+        // Refuse oversized files before reading them; `read_capped` still guards a growing file.
+        if file.metadata().is_ok_and(|m| m.len() > MAX_FILE_BYTES as u64) {
+            return Err(Error::new(
+                ErrorKind::LimitExceeded,
+                format!("{rel} is larger than {MAX_FILE_BYTES} bytes"),
+            ));
+        }
         let buf = read_capped(file, rel, ErrorKind::Io)?;
         self.budget.take(buf.len())?;
         Ok(String::from_utf8_lossy(&buf).into_owned())
