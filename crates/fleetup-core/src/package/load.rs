@@ -149,7 +149,10 @@ impl Tree for DirTree {
             )
         })?;
         // Refuse oversized files before reading them; `read_capped` still guards a growing file.
-        if file.metadata().is_ok_and(|m| m.len() > MAX_FILE_BYTES as u64) {
+        if file
+            .metadata()
+            .is_ok_and(|m| m.len() > MAX_FILE_BYTES as u64)
+        {
             return Err(Error::new(
                 ErrorKind::LimitExceeded,
                 format!("{rel} is larger than {MAX_FILE_BYTES} bytes"),
