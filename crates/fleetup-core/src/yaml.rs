@@ -155,6 +155,7 @@ impl<'p> Builder<'p> {
         }
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let source = text;
+        let total_chars = text.chars().count();
         let mut parser = Parser::new_from_str(text);
         loop {
             let (event, mark) = parser.next_token().map_err(|e| {
@@ -201,7 +202,7 @@ impl<'p> Builder<'p> {
                     self.note_node(&mark);
                     let is_merge_key =
                         style == TScalarStyle::Plain && tag.is_none() && text == "<<";
-                    let text = fix_empty_block(text, style, source, &mark);
+                    let text = fix_empty_block(text, style, source, total_chars, &mark);
                     let value = resolve_scalar(text, style, tag.as_ref(), &mark)?;
                     if is_merge_key && self.expecting_key() {
                         if let Some(Frame {
@@ -369,33 +370,37 @@ impl<'p> Builder<'p> {
     }
 }
 
-/// A block scalar with no content is `""` unless its header says "keep" (`|+`, `>+`);
-/// `yaml-rust2` yields a line break for it, js-yaml (and the YAML spec) an empty string.
-fn fix_empty_block(text: String, style: TScalarStyle, source: &str, mark: &Marker) -> String {
+/// A block scalar with no content is `""` unless its header says "keep" (`|+`, `>+`).
+/// `yaml-rust2` yields a line break for such a scalar at the very end of the stream (its mark is
+/// then on the indicator); js-yaml and the YAML spec give an empty string. Elsewhere it is right.
+fn fix_empty_block(
+    text: String,
+    style: TScalarStyle,
+    source: &str,
+    total_chars: usize,
+    mark: &Marker,
+) -> String {
     if !matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
         || text.is_empty()
         || !text.bytes().all(|b| b == b'\n')
     {
         return text;
     }
-    // Rare path: the content is only line breaks, so the nearest indicator at or before the
-    // scalar's mark (a char index) is its header.
-    let upto: Vec<char> = source.chars().take(mark.index() + 1).collect();
-    let Some(at) = upto.iter().rposition(|c| *c == '|' || *c == '>') else {
-        return String::new();
-    };
-    let header: String = upto[at + 1..]
+    let remaining = total_chars.saturating_sub(mark.index());
+    if remaining > 4096 {
+        return text; // not at the end of the stream
+    }
+    let mut tail: Vec<char> = source.chars().rev().take(remaining).collect();
+    tail.reverse();
+    if !matches!(tail.first(), Some('|' | '>')) {
+        return text;
+    }
+    let keep = tail
         .iter()
-        .chain(
-            source
-                .chars()
-                .skip(mark.index() + 1)
-                .collect::<Vec<_>>()
-                .iter(),
-        )
+        .skip(1)
         .take_while(|c| !matches!(c, '\n' | '#'))
-        .collect();
-    if header.contains('+') {
+        .any(|c| *c == '+');
+    if keep {
         text
     } else {
         String::new()
@@ -944,6 +949,8 @@ mod tests {
             parse("a: 1\n---\nb: 2\n").unwrap_err().kind(),
             ErrorKind::InvalidYaml
         );
+        assert_eq!(parse("a: >\n").unwrap(), serde_json::json!({"a": ""}));
+        assert_eq!(parse("a: |+\n\n").unwrap(), serde_json::json!({"a": "\n"}));
         let deep = "[".repeat(500) + &"]".repeat(500);
         assert_eq!(parse(&deep).unwrap_err().kind(), ErrorKind::LimitExceeded);
         let mut lol = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
