@@ -55,6 +55,11 @@ pub const OPS: &[Op] = &[
         run: dry_run_op,
     },
     Op {
+        name: "fleet.parse_duration",
+        summary: "Parse a Fleet duration var value (parseDuration): {isValid, valueNs, errors}.",
+        run: parse_duration_op,
+    },
+    Op {
         name: "fleet.to_simplified_policy",
         summary: "Convert a package policy to Fleet's simplified format.",
         run: to_simplified_op,
@@ -210,4 +215,21 @@ fn from_simplified_op(args: &Args<'_>) -> Result<Value> {
     let simplified = object_arg(args, "simplified_policy")?;
     let pkg = object_arg(args, "package_info")?;
     from_simplified(simplified, pkg)
+}
+
+/// `fleet.parse_duration` — args: `input` (any JSON value). Result: `{isValid, valueNs, errors}`
+/// as Kibana's `parseDuration` returns it.
+fn parse_duration_op(args: &Args<'_>) -> Result<Value> {
+    let d = super::validate::parse_duration(args.get("input").unwrap_or(&Value::Null));
+    let mut out = serde_json::Map::new();
+    out.insert("isValid".into(), Value::Bool(d.errors.is_empty()));
+    out.insert(
+        "valueNs".into(),
+        serde_json::Number::from_f64(d.value_ns).map_or(Value::Null, Value::Number),
+    );
+    out.insert(
+        "errors".into(),
+        Value::Array(d.errors.into_iter().map(Value::String).collect()),
+    );
+    Ok(Value::Object(out))
 }
