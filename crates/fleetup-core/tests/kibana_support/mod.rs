@@ -487,3 +487,27 @@ fn jmespath_subset_keeps_undefined_apart_from_null() {
     );
     assert_eq!(search("inputs[5]", &v), None);
 }
+
+#[test]
+fn matchers_fail_on_wrong_values() {
+    let v = serde_json::json!({"a": {"b": null}, "n": 1, "s": "hello"});
+    let a = |path: &str, op: &str, value: Option<Value>| {
+        let mut m = serde_json::json!({"path": path, "op": op});
+        if let Some(x) = value {
+            m["value"] = x;
+        }
+        check_assertion(&v, &m)
+    };
+    assert!(a("n", "toBe", Some(Value::from(1))).is_ok());
+    assert!(a("n", "toBe", Some(Value::from(2))).is_err());
+    assert!(
+        a("a.b", "toBeUndefined", None).is_err(),
+        "an explicit null is not undefined"
+    );
+    assert!(a("a.c", "toBeUndefined", None).is_ok());
+    assert!(a("a.b", "toBeDefined", None).is_ok());
+    assert!(a("a.b", "toBeNull", None).is_ok());
+    assert!(a("s", "toContain", Some(Value::from("ell"))).is_ok());
+    assert!(a("s", "toContain", Some(Value::from("xyz"))).is_err());
+    assert!(a("a", "toEqual", Some(serde_json::json!({"b": 1}))).is_err());
+}
