@@ -66,11 +66,10 @@ fn run_case(case: &Value) -> Result<(), String> {
                 return Err(format!("got {subject}\nexpected {exp}"));
             }
         }
-        Some("toBe") => {
-            if &subject != &case["expected"] {
-                return Err(format!("got {subject}, expected {}", case["expected"]));
-            }
+        Some("toBe") if subject != case["expected"] => {
+            return Err(format!("got {subject}, expected {}", case["expected"]));
         }
+        Some("toBe") => {}
         Some("toContain") => {
             let exp = &case["expected"];
             let hit = subject.as_array().is_some_and(|a| a.contains(exp));

@@ -8,6 +8,9 @@ use super::package::{
     normalized_inputs, s, vars_from_defs,
 };
 
+/// (key, policy template name, registry input, the template's data stream paths).
+type KeyedInput = (String, Option<String>, Value, Option<Vec<Value>>);
+
 /// `packageToPackagePolicyInputs(pkg, integrationToEnable?)`: one input per (policy template,
 /// input), with its streams and var defaults.
 pub fn package_to_package_policy_inputs(
@@ -16,7 +19,7 @@ pub fn package_to_package_policy_inputs(
 ) -> Vec<Value> {
     // (policy template name, input, data stream paths) keyed by "<template>-<input>"; a duplicate
     // key replaces the earlier entry in place, as a JavaScript object key would.
-    let mut by_key: Vec<(String, Option<String>, Value, Option<Vec<Value>>)> = Vec::new();
+    let mut by_key: Vec<KeyedInput> = Vec::new();
     for pt in arr(pkg, "policy_templates") {
         let pt_name = s(pt, "name").map(str::to_string);
         let paths = match pt.get("data_streams") {

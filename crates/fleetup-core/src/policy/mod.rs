@@ -5,11 +5,11 @@
 //! The behaviour is the current Kibana generation (`removeStaleVars`, package-level var merge,
 //! effective input names, `migrate_from`); see `fleet-upgrade.md` §2–§4.
 //!
-//! - [`defaults`]: `packageToPackagePolicyInputs` / `packageToPackagePolicy`;
-//! - [`merge`]: `updatePackageInputs`;
-//! - [`validate`]: `validatePackagePolicy`, `validatePackagePolicyConfig`, `validationHasErrors`;
-//! - [`dry_run`]: one item of the upgrade dry-run API;
-//! - [`simplified`]: the simplified policy format.
+//! - [`defaults`] — `packageToPackagePolicyInputs` / `packageToPackagePolicy`;
+//! - [`merge`] — `updatePackageInputs`;
+//! - [`validate`] — `validatePackagePolicy`, `validatePackagePolicyConfig`, `validationHasErrors`;
+//! - [`dry_run`] — one item of the upgrade dry-run API;
+//! - [`simplified`] — the simplified policy format.
 
 pub mod defaults;
 pub mod dry_run;

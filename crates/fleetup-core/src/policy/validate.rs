@@ -173,7 +173,7 @@ pub fn validate_config(
                 _ => v,
             };
             if let Some(e) = dataset_error(&to_js_string(ds)) {
-                errors.push(e.into());
+                errors.push(e);
             }
         }
     }

@@ -446,7 +446,7 @@ pub fn check_assertion(subject: &Value, a: &Value) -> Result<(), String> {
                 Some(Value::String(s)) => Some(s.chars().count()),
                 _ => None,
             };
-            len.map(|l| Value::from(l)) == expected.cloned()
+            len.map(Value::from) == expected.cloned()
         }
         "toContain" => match (&got, expected) {
             (Some(Value::String(g)), Some(Value::String(e))) => g.contains(e.as_str()),
