@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 
 use super::js::{is_set, strict_eq, to_js_string, truthy};
 use super::package::{
-    arr, effective_name, is_input_only_template, is_limited, registry_input_var_defs,
-    registry_streams_for_input, s,
+    arr, effective_name, is_input_only_template, is_limited, normalized_data_streams,
+    registry_input_var_defs, registry_streams_for_input, s, RegistryStream,
 };
 use super::validate::{
     error_list, validate_package_policy, validation_has_errors, ValidateOptions,
@@ -271,14 +271,17 @@ fn migrate_stream_vars(
     Value::Object(tmp)
 }
 
-fn registry_stream_defs<'a>(registry_streams: &'a [Value], stream: &Value) -> &'a [Value] {
+fn registry_stream_defs<'a>(
+    registry_streams: &[RegistryStream<'a>],
+    stream: &Value,
+) -> &'a [Value] {
     registry_streams
         .iter()
-        .find(|rs| match (dataset(rs), dataset(stream)) {
+        .find(|rs| match (rs.dataset, dataset(stream)) {
             (Some(a), Some(b)) => strict_eq(a, b),
             _ => false,
         })
-        .map_or(&[][..], |rs| arr(rs, "vars"))
+        .map_or(&[][..], |rs| arr(rs.stream, "vars"))
 }
 
 /// `applyStreamLevelMigration` for a new input without a stored counterpart.
@@ -286,7 +289,7 @@ fn apply_stream_level_migration(
     update: &mut Map<String, Value>,
     src: Option<&Value>,
     base_inputs: &[Value],
-    registry_streams: &[Value],
+    registry_streams: &[RegistryStream<'_>],
 ) {
     if !truthy(update.get("streams")) || truthy(update.get("deprecated")) {
         return;
@@ -298,7 +301,10 @@ fn apply_stream_level_migration(
     let mut counters: Vec<(String, usize)> = Vec::new();
     let mut occurred = false;
     let mut old_for_streams: Option<Value> = None;
-    let streams = arr(&Value::Object(update.clone()), "streams").to_vec();
+    let streams = match update.get_mut("streams") {
+        Some(Value::Array(a)) => std::mem::take(a),
+        _ => Vec::new(),
+    };
     let mut out = Vec::with_capacity(streams.len());
     for (idx, ns) in streams.iter().enumerate() {
         let mut old_stream: Option<Value> = None;
@@ -359,7 +365,7 @@ fn apply_stream_level_migration(
 fn apply_var_scope_migration(
     original: &mut Map<String, Value>,
     input_defs: &[Value],
-    registry_streams: &[Value],
+    registry_streams: &[RegistryStream<'_>],
 ) {
     let streams: Vec<Value> = match original.get("streams") {
         Some(Value::Array(a)) => a.clone(),
@@ -413,10 +419,10 @@ fn apply_var_scope_migration(
         return;
     };
     for rs in registry_streams {
-        let Some(ds) = dataset(rs).filter(|d| truthy(Some(d))) else {
+        let Some(ds) = rs.dataset.filter(|d| truthy(Some(d))) else {
             continue;
         };
-        if !truthy(rs.get("vars")) {
+        if !truthy(rs.stream.get("vars")) {
             continue;
         }
         let Some(stream) = streams
@@ -425,7 +431,7 @@ fn apply_var_scope_migration(
         else {
             continue;
         };
-        for def in arr(rs, "vars") {
+        for def in arr(rs.stream, "vars") {
             let Some((mf_name, Some(scope), _)) = var_migrate_from(def) else {
                 continue;
             };
@@ -498,7 +504,7 @@ fn merge_matched_input(
     pkg: &Value,
     base_inputs: &[Value],
     input_defs: &[Value],
-    registry_streams: &[Value],
+    registry_streams: &[RegistryStream<'_>],
     limited: bool,
 ) {
     if !limited && !original.contains_key("enabled") {
@@ -516,7 +522,9 @@ fn merge_matched_input(
     // Package-owned fields follow the package (cleared when the package drops them).
     set_or_remove(original, "deprecated", update.get("deprecated"));
     set_or_remove(original, "migrate_from", update.get("migrate_from"));
-    let stored_vars = vars_of(&Value::Object(original.clone()))
+    let stored_vars = original
+        .get("vars")
+        .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
     apply_var_scope_migration(original, input_defs, registry_streams);
@@ -529,8 +537,9 @@ fn merge_matched_input(
         .and_then(Value::as_str)
         .map(str::to_string);
     if let Some(Value::Array(ustreams)) = update.get("streams") {
-        let mut streams: Vec<Value> = match original.get("streams") {
-            Some(Value::Array(a)) => a.clone(),
+        // Taken out and put back below, so the key keeps its position.
+        let mut streams: Vec<Value> = match original.get_mut("streams") {
+            Some(Value::Array(a)) => std::mem::take(a),
             _ => Vec::new(),
         };
         let is_input_pkg =
@@ -540,7 +549,7 @@ fn merge_matched_input(
         for stream in ustreams {
             let pos = streams.iter().position(|s| same_dataset(s, stream));
             let (mut os, index) = match pos {
-                Some(p) => (streams[p].clone(), Some(p)),
+                Some(p) => (std::mem::take(&mut streams[p]), Some(p)),
                 None if is_input_pkg => {
                     // Input packages: the dataset is user-chosen, so match positionally.
                     let mut m = ustreams
@@ -593,6 +602,7 @@ fn merge_matched_input(
                     continue;
                 }
             };
+            let mut merge_vars = false;
             if let Some(om) = os.as_object_mut() {
                 if !om.contains_key("enabled") {
                     if let Some(e) = stream.get("enabled") {
@@ -600,20 +610,22 @@ fn merge_matched_input(
                     }
                 }
                 set_or_remove(om, "migrate_from", stream.get("migrate_from"));
-                let merge_vars = truthy(stream.get("vars")) || truthy(om.get("vars"));
+                merge_vars = truthy(stream.get("vars")) || truthy(om.get("vars"));
                 if merge_vars {
                     deep_merge_vars(om, stream, true);
                     remove_stale_vars(om, stream);
                 }
-                match index {
-                    Some(p) => streams[p] = os,
-                    None if merge_vars => {
-                        if let Some(first) = streams.first_mut() {
-                            *first = os;
-                        }
+            }
+            match index {
+                Some(p) => streams[p] = os,
+                // The positional input-package stream replaces the stored one only when its
+                // vars were merged (Kibana writes it back in that branch alone).
+                None if merge_vars => {
+                    if let Some(first) = streams.first_mut() {
+                        *first = os;
                     }
-                    None => {}
                 }
+                None => {}
             }
         }
         if let Some(old) = migrated_from {
@@ -647,12 +659,12 @@ fn merge_matched_input(
         original.insert("streams".into(), Value::Array(streams));
     }
     let ustreams = arr(update, "streams");
-    let kept: Vec<Value> = arr(&Value::Object(original.clone()), "streams")
-        .iter()
-        .filter(|s| ustreams.iter().any(|u| same_dataset(u, s)))
-        .cloned()
-        .collect();
-    original.insert("streams".into(), Value::Array(kept));
+    match original.get_mut("streams") {
+        Some(Value::Array(list)) => list.retain(|s| ustreams.iter().any(|u| same_dataset(u, s))),
+        _ => {
+            original.insert("streams".into(), Value::Array(Vec::new()));
+        }
+    }
 }
 
 /// `updatePackageInputs(base, packageInfo, inputsUpdated, dryRun)`.
@@ -680,6 +692,7 @@ pub fn update_package_inputs(
     };
     let base_inputs = arr(base, "inputs");
     let limited = is_limited(pkg);
+    let data_streams = normalized_data_streams(pkg);
     let mut inputs: Vec<Value> = base_inputs
         .iter()
         .filter(|i| still_exists(pkg, i))
@@ -690,9 +703,9 @@ pub fn update_package_inputs(
         let name = effective_name(update).unwrap_or("").to_string();
         let pt = update.get("policy_template").and_then(Value::as_str);
         let registry_streams = {
-            let by_name = registry_streams_for_input(pkg, &name);
+            let by_name = registry_streams_for_input(&data_streams, &name);
             match (by_name.is_empty(), s(update, "type")) {
-                (true, Some(t)) if t != name => registry_streams_for_input(pkg, t),
+                (true, Some(t)) if t != name => registry_streams_for_input(&data_streams, t),
                 _ => by_name,
             }
         };
@@ -704,7 +717,7 @@ pub fn update_package_inputs(
                 }
                 let mut upd = update.as_object().cloned().unwrap_or_default();
                 let src =
-                    apply_input_level_migration(&mut upd, base_inputs, &mut inputs, &input_defs);
+                    apply_input_level_migration(&mut upd, base_inputs, &mut inputs, input_defs);
                 apply_stream_level_migration(
                     &mut upd,
                     src.as_ref(),
@@ -717,13 +730,16 @@ pub fn update_package_inputs(
                 inputs.push(Value::Object(upd));
             }
             Some(idx) => {
-                let mut original = inputs[idx].as_object().cloned().unwrap_or_default();
+                let mut original = match std::mem::take(&mut inputs[idx]) {
+                    Value::Object(m) => m,
+                    _ => Map::new(),
+                };
                 merge_matched_input(
                     &mut original,
                     update,
                     pkg,
                     base_inputs,
-                    &input_defs,
+                    input_defs,
                     &registry_streams,
                     limited,
                 );

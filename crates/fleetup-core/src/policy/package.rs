@@ -1,6 +1,8 @@
 //! Read-only views of a PackageInfo document (`serde_json::Value` in Kibana's shape): normalised
 //! inputs and data streams, var definitions, input keys.
 
+use std::borrow::Cow;
+
 use serde_json::{json, Map, Value};
 
 /// An empty JSON array, for "absent list" lookups.
@@ -91,9 +93,9 @@ pub fn normalized_inputs(pt: &Value) -> Vec<Value> {
 
 /// `getNormalizedDataStreams(pkg)`: the package's data streams, or one synthetic data stream per
 /// policy template for input packages.
-pub fn normalized_data_streams(pkg: &Value) -> Vec<Value> {
+pub fn normalized_data_streams(pkg: &Value) -> Cow<'_, [Value]> {
     if s(pkg, "type") != Some("input") {
-        return arr(pkg, "data_streams").to_vec();
+        return Cow::Borrowed(arr(pkg, "data_streams"));
     }
     let pkg_name = s(pkg, "name").unwrap_or("undefined");
     arr(pkg, "policy_templates")
@@ -163,7 +165,8 @@ pub fn normalized_data_streams(pkg: &Value) -> Vec<Value> {
             ds.insert("streams".into(), Value::Array(vec![Value::Object(stream)]));
             Value::Object(ds)
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .into()
 }
 
 /// The input package dataset var name.
@@ -193,17 +196,30 @@ pub fn vars_from_defs(defs: &[Value]) -> Map<String, Value> {
     out
 }
 
-/// The registry streams (with their data stream) whose `input` is `input_type`
-/// (`getRegistryStreamWithDataStreamForInputType`), each as `{...stream, data_stream: {type,
-/// dataset, ...}}`.
-pub fn registry_streams_for_input(pkg: &Value, input_type: &str) -> Vec<Value> {
+/// A registry stream with the dataset of its data stream
+/// (`getRegistryStreamWithDataStreamForInputType` keeps the whole data stream; only the dataset
+/// is read).
+#[derive(Debug, Clone, Copy)]
+pub struct RegistryStream<'a> {
+    /// `data_stream.dataset`.
+    pub dataset: Option<&'a Value>,
+    /// The registry stream (`input`, `vars`, …).
+    pub stream: &'a Value,
+}
+
+/// The registry streams whose `input` is `input_type`.
+pub fn registry_streams_for_input<'a>(
+    data_streams: &'a [Value],
+    input_type: &str,
+) -> Vec<RegistryStream<'a>> {
     let mut out = Vec::new();
-    for ds in normalized_data_streams(pkg) {
-        for st in arr(&ds, "streams") {
+    for ds in data_streams {
+        for st in arr(ds, "streams") {
             if s(st, "input") == Some(input_type) {
-                let mut m = st.as_object().cloned().unwrap_or_default();
-                m.insert("data_stream".into(), ds.clone());
-                out.push(Value::Object(m));
+                out.push(RegistryStream {
+                    dataset: ds.get("dataset"),
+                    stream: st,
+                });
             }
         }
     }
@@ -212,16 +228,24 @@ pub fn registry_streams_for_input(pkg: &Value, input_type: &str) -> Vec<Value> {
 
 /// The var definitions of the registry input named `name` in policy template `pt_name` (or in any
 /// template when it has none there).
-pub fn registry_input_var_defs(pkg: &Value, name: &str, pt_name: Option<&str>) -> Vec<Value> {
+pub fn registry_input_var_defs<'a>(
+    pkg: &'a Value,
+    name: &str,
+    pt_name: Option<&str>,
+) -> &'a [Value] {
     let templates = arr(pkg, "policy_templates");
-    let find_in = |pt: &Value| {
-        normalized_inputs(pt)
-            .into_iter()
+    // Input-only templates carry their vars on the stream, not on the synthetic input.
+    let find_in = |pt: &'a Value| {
+        if is_input_only_template(pt) {
+            return None;
+        }
+        arr(pt, "inputs")
+            .iter()
             .find(|i| effective_name(i) == Some(name))
     };
     let hit = pt_name
         .and_then(|p| templates.iter().find(|pt| s(pt, "name") == Some(p)))
         .and_then(find_in)
         .or_else(|| templates.iter().find_map(find_in));
-    hit.map(|i| arr(&i, "vars").to_vec()).unwrap_or_default()
+    hit.map_or(&[][..], |i| arr(i, "vars"))
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::js::{is_integer_like, strict_eq, to_js_string, truthy};
 use super::package::{
     arr, effective_name, has_integrations, has_no_policy_templates, input_key,
-    normalized_data_streams, normalized_inputs, s,
+    is_input_only_template, normalized_data_streams, s,
 };
 
 /// `validatePackagePolicyConfig(entry, def, name, yaml, packageType, requiredByVarGroup)`.
@@ -32,7 +32,8 @@ pub fn validate_config(
         return Value::Null;
     };
     let ty = s(def, "type");
-    let label = match def.get("title") {
+    // Only needed for messages, so built on demand.
+    let label = || match def.get("title") {
         Some(t) if truthy(Some(t)) => to_js_string(t),
         _ => def
             .get("name")
@@ -46,7 +47,7 @@ pub fn validate_config(
         && (parsed.is_none()
             || (ty == Some("yaml") && parsed.as_ref() == Some(&Value::String(String::new()))))
     {
-        errors.push(format!("{label} is required"));
+        errors.push(format!("{} is required", label()));
     }
 
     if def.get("secret") == Some(&Value::Bool(true))
@@ -93,7 +94,7 @@ pub fn validate_config(
 
     if truthy(def.get("multi")) {
         if truthy(parsed.as_ref()) && !matches!(parsed, Some(Value::Array(_))) {
-            errors.push(format!("Invalid format for {label}: expected array"));
+            errors.push(format!("Invalid format for {}: expected array", label()));
             return to_result(errors);
         }
         if let (true, Some(Value::Array(items))) = (required, parsed.as_ref()) {
@@ -102,7 +103,7 @@ pub fn validate_config(
                     .iter()
                     .any(|i| matches!(i, Value::String(s) if trim_js(s).is_empty()));
             if has_empty || items.is_empty() {
-                errors.push(format!("{label} is required"));
+                errors.push(format!("{} is required", label()));
             }
         }
         if let Some(Value::Array(items)) = parsed.as_ref() {
@@ -574,16 +575,31 @@ fn validate_required_vars(holder: &Value, required: Option<&Value>) -> Option<Va
     (!met).then_some(Value::Object(evaluated))
 }
 
-fn key_by_name(defs: &[Value]) -> Map<String, Value> {
-    let mut m = Map::new();
+/// Var definitions by name, in definition order (lodash `keyBy`: a later duplicate replaces the
+/// earlier one in its position).
+struct VarDefs<'a>(Vec<(String, &'a Value)>);
+
+impl<'a> VarDefs<'a> {
+    fn get(&self, name: &str) -> Option<&'a Value> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
+    }
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+fn key_by_name(defs: &[Value]) -> VarDefs<'_> {
+    let mut out: Vec<(String, &Value)> = Vec::with_capacity(defs.len());
     for d in defs {
-        // lodash keyBy stringifies the key; a later duplicate wins.
         let k = d
             .get("name")
             .map_or_else(|| "undefined".to_string(), to_js_string);
-        m.insert(k, d.clone());
+        match out.iter_mut().find(|(x, _)| *x == k) {
+            Some(slot) => slot.1 = d,
+            None => out.push((k, d)),
+        }
     }
-    m
+    VarDefs(out)
 }
 
 /// Options of [`validate_package_policy`].
@@ -664,30 +680,36 @@ pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptio
         return Value::Object(res);
     }
 
-    let mut input_defs: HashMap<String, Map<String, Value>> = HashMap::new();
-    let mut input_required: HashMap<String, Option<Value>> = HashMap::new();
-    for pt in arr(pkg, "policy_templates") {
-        for input in normalized_inputs(pt) {
-            let Some(name) = effective_name(&input) else {
+    let templates = arr(pkg, "policy_templates");
+    let mut input_defs: HashMap<String, VarDefs<'_>> = HashMap::new();
+    let mut input_required: HashMap<String, Option<&Value>> = HashMap::new();
+    for pt in templates {
+        // Input-only templates normalise to one input without vars: nothing to index.
+        if is_input_only_template(pt) {
+            continue;
+        }
+        for input in arr(pt, "inputs") {
+            let Some(name) = effective_name(input) else {
                 continue;
             };
             let key = input_key(name, s(pt, "name"), hi);
-            if !arr(&input, "vars").is_empty() {
-                input_defs.insert(key.clone(), key_by_name(arr(&input, "vars")));
-                input_required.insert(key, input.get("required_vars").cloned());
+            if !arr(input, "vars").is_empty() {
+                input_defs.insert(key.clone(), key_by_name(arr(input, "vars")));
+                input_required.insert(key, input.get("required_vars"));
             }
         }
     }
-    let mut stream_defs: HashMap<String, Value> = HashMap::new();
-    for ds in normalized_data_streams(pkg) {
+    let data_streams = normalized_data_streams(pkg);
+    let mut stream_defs: HashMap<String, &Value> = HashMap::new();
+    for ds in data_streams.iter() {
         let dataset = ds
             .get("dataset")
             .map_or_else(|| "undefined".into(), to_js_string);
-        for st in arr(&ds, "streams") {
+        for st in arr(ds, "streams") {
             let input = st
                 .get("input")
                 .map_or_else(|| "undefined".into(), to_js_string);
-            stream_defs.insert(format!("{dataset}-{input}"), st.clone());
+            stream_defs.insert(format!("{dataset}-{input}"), st);
         }
     }
 
@@ -722,10 +744,9 @@ pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptio
                 }
                 r.insert("vars".into(), Value::Object(out));
                 if enabled {
-                    if let Some(rv) = validate_required_vars(
-                        input,
-                        input_required.get(&key).and_then(Option::as_ref),
-                    ) {
+                    if let Some(rv) =
+                        validate_required_vars(input, input_required.get(&key).copied().flatten())
+                    {
                         r.insert("required_vars".into(), rv);
                     }
                 }
@@ -742,21 +763,21 @@ pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptio
                     .and_then(|d| d.get("dataset"))
                     .map_or_else(|| "undefined".to_string(), to_js_string);
                 let skey = format!("{dataset}-{eff}");
-                let def = stream_defs.get(&skey);
-                let defs = def.map(|d| key_by_name(arr(d, "vars"))).unwrap_or_default();
+                let def = stream_defs.get(&skey).copied();
+                let defs = def.map_or_else(|| VarDefs(Vec::new()), |d| key_by_name(arr(d, "vars")));
                 let sgroups = def.map_or(&[][..], |d| arr(d, "var_groups"));
                 let ssel = stream.get("var_group_selections");
                 let s_enabled = truthy(stream.get("enabled"));
                 let mut one = Map::new();
                 if !defs.is_empty() {
                     let mut out = Map::new();
-                    for (name, vdef) in &defs {
+                    for (name, vdef) in &defs.0 {
                         let v = if !should_validate_var(name, sgroups, ssel) {
                             Value::Null
                         } else if enabled && s_enabled {
                             validate_config(
                                 stream.get("vars").and_then(|v| v.get(name)),
-                                Some(vdef),
+                                Some(*vdef),
                                 name,
                                 s(pkg, "type"),
                                 required_by_var_group(name, sgroups, ssel),
