@@ -1,5 +1,7 @@
 //! The "new version defaults": `packageToPackagePolicyInputs` and `packageToPackagePolicy`.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::js::truthy;
@@ -9,7 +11,7 @@ use super::package::{
 };
 
 /// (key, policy template name, registry input, the template's data stream paths).
-type KeyedInput = (String, Option<String>, Value, Option<Vec<Value>>);
+type KeyedInput<'a> = (String, Option<&'a str>, Cow<'a, Value>, Option<&'a [Value]>);
 
 /// `packageToPackagePolicyInputs(pkg, integrationToEnable?)`: one input per (policy template,
 /// input), with its streams and var defaults.
@@ -21,18 +23,22 @@ pub fn package_to_package_policy_inputs(
     // key replaces the earlier entry in place, as a JavaScript object key would.
     let mut by_key: Vec<KeyedInput> = Vec::new();
     for pt in arr(pkg, "policy_templates") {
-        let pt_name = s(pt, "name").map(str::to_string);
+        let pt_name = s(pt, "name");
         let paths = match pt.get("data_streams") {
-            Some(Value::Array(p)) if !is_input_only_template(pt) => Some(p.clone()),
+            Some(Value::Array(p)) if !is_input_only_template(pt) => Some(p.as_slice()),
             _ => None,
         };
-        for input in normalized_inputs(pt) {
+        let inputs: Vec<Cow<'_, Value>> = match normalized_inputs(pt) {
+            Cow::Borrowed(list) => list.iter().map(Cow::Borrowed).collect(),
+            Cow::Owned(list) => list.into_iter().map(Cow::Owned).collect(),
+        };
+        for input in inputs {
             let key = format!(
                 "{}-{}",
-                pt_name.as_deref().unwrap_or("undefined"),
+                pt_name.unwrap_or("undefined"),
                 effective_name(&input).unwrap_or("undefined")
             );
-            let entry = (key.clone(), pt_name.clone(), input, paths.clone());
+            let entry = (key.clone(), pt_name, input, paths);
             match by_key.iter_mut().find(|(k, ..)| *k == key) {
                 Some(slot) => *slot = entry,
                 None => by_key.push(entry),
@@ -46,9 +52,9 @@ pub fn package_to_package_policy_inputs(
         .map(|(_, pt_name, input, paths)| {
             let eff = effective_name(&input).unwrap_or("").to_string();
             let ty = s(&input, "type").unwrap_or("").to_string();
-            let mut streams = streams_for(&data_streams, paths.as_deref(), &eff);
+            let mut streams = streams_for(&data_streams, paths, &eff);
             if streams.is_empty() && eff != ty {
-                streams = streams_for(&data_streams, paths.as_deref(), &ty);
+                streams = streams_for(&data_streams, paths, &ty);
             }
             let mut enabled = streams.is_empty()
                 || streams
@@ -59,7 +65,7 @@ pub fn package_to_package_policy_inputs(
             }
             if enabled && multi_template {
                 if let Some(target) = integration_to_enable {
-                    if pt_name.as_deref() != Some(target) {
+                    if pt_name != Some(target) {
                         enabled = false;
                     }
                 }
@@ -72,7 +78,7 @@ pub fn package_to_package_policy_inputs(
                 out.insert("name".into(), n.clone());
             }
             if let Some(p) = &pt_name {
-                out.insert("policy_template".into(), Value::String(p.clone()));
+                out.insert("policy_template".into(), Value::String((*p).to_string()));
             }
             out.insert("enabled".into(), Value::Bool(enabled));
             out.insert("streams".into(), Value::Array(streams));

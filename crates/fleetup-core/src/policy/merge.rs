@@ -5,6 +5,8 @@
 //! reproduces the observable result (order of inputs, streams and keys; `null` versus absent).
 //! Migration sources are read from the policy as stored (before any merge step touched it).
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::js::{is_set, strict_eq, to_js_string, truthy};
@@ -22,14 +24,14 @@ fn vars_of(v: &Value) -> Option<&Map<String, Value>> {
 }
 
 /// Override vars as a name → entry map (Kibana also accepts an array of `{name, ...}`).
-fn override_vars(v: &Value) -> Option<Map<String, Value>> {
+fn override_vars(v: &Value) -> Option<Cow<'_, Map<String, Value>>> {
     match v.get("vars")? {
-        Value::Object(m) => Some(m.clone()),
-        Value::Array(a) => Some(
+        Value::Object(m) => Some(Cow::Borrowed(m)),
+        Value::Array(a) => Some(Cow::Owned(
             a.iter()
                 .filter_map(|e| Some((e.get("name").map(to_js_string)?, e.clone())))
                 .collect(),
-        ),
+        )),
         _ => None,
     }
 }
@@ -47,16 +49,20 @@ pub fn deep_merge_vars(target: &mut Map<String, Value>, over: &Value, keep: bool
         return;
     };
     if !truthy(target.get("vars")) {
-        target.insert("vars".into(), Value::Object(ov.clone()));
+        target.insert("vars".into(), Value::Object(ov.clone().into_owned()));
     }
     let Some(Value::Object(vars)) = target.get_mut("vars") else {
         return;
     };
-    for (name, oentry) in &ov {
-        let original = vars.get(name).cloned();
-        let mut merged = match &original {
-            Some(Value::Object(o)) => o.clone(),
-            _ => Map::new(),
+    for (name, oentry) in ov.iter() {
+        // The stored entry is rebuilt in place: its keys first, then the override's.
+        let (mut merged, original_value) = match vars.get_mut(name) {
+            Some(Value::Object(o)) => {
+                let o = std::mem::take(o);
+                let value = o.get("value").filter(|v| !v.is_null()).cloned();
+                (o, value)
+            }
+            _ => (Map::new(), None),
         };
         if let Value::Object(o) = oentry {
             for (k, v) in o {
@@ -69,12 +75,8 @@ pub fn deep_merge_vars(target: &mut Map<String, Value>, over: &Value, keep: bool
             }
         }
         if keep {
-            if let Some(ov) = original
-                .as_ref()
-                .and_then(|o| o.get("value"))
-                .filter(|v| !v.is_null())
-            {
-                merged.insert("value".into(), ov.clone());
+            if let Some(v) = original_value {
+                merged.insert("value".into(), v);
             }
         }
         vars.insert(name.clone(), Value::Object(merged));
@@ -522,11 +524,19 @@ fn merge_matched_input(
     // Package-owned fields follow the package (cleared when the package drops them).
     set_or_remove(original, "deprecated", update.get("deprecated"));
     set_or_remove(original, "migrate_from", update.get("migrate_from"));
-    let stored_vars = original
-        .get("vars")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+    // The stored values only matter for a partial migration (a new stream with `migrate_from`).
+    let may_migrate = arr(update, "streams")
+        .iter()
+        .any(|st| truthy(st.get("migrate_from")));
+    let stored_vars = if may_migrate {
+        original
+            .get("vars")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    } else {
+        Map::new()
+    };
     apply_var_scope_migration(original, input_defs, registry_streams);
     if truthy(update.get("vars")) || truthy(original.get("vars")) {
         deep_merge_vars(original, update, true);
@@ -748,8 +758,19 @@ pub fn update_package_inputs(
         }
     }
 
-    let mut result = base_map.clone();
-    result.insert("inputs".into(), Value::Array(inputs));
+    // `{...base, inputs, vars}`: every stored field in place, without copying the old inputs.
+    let mut result = Map::with_capacity(base_map.len() + 1);
+    let mut inputs = Some(inputs);
+    for (k, v) in base_map {
+        if k == "inputs" {
+            result.insert(k.clone(), Value::Array(inputs.take().unwrap_or_default()));
+        } else {
+            result.insert(k.clone(), v.clone());
+        }
+    }
+    if let Some(list) = inputs {
+        result.insert("inputs".into(), Value::Array(list));
+    }
     let global = updated_global_vars(pkg, base);
     set_or_remove(&mut result, "vars", global.as_ref());
     let mut result = Value::Object(result);

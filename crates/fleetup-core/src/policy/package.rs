@@ -66,9 +66,9 @@ pub fn input_key(name: &str, policy_template: Option<&str>, has_integrations: bo
 
 /// `getNormalizedInputs(template)`: the template's inputs, or one synthetic input for an
 /// input-only template.
-pub fn normalized_inputs(pt: &Value) -> Vec<Value> {
+pub fn normalized_inputs(pt: &Value) -> Cow<'_, [Value]> {
     if !is_input_only_template(pt) {
-        return arr(pt, "inputs").to_vec();
+        return Cow::Borrowed(arr(pt, "inputs"));
     }
     let mut input = Map::new();
     for (k, from) in [
@@ -88,7 +88,7 @@ pub fn normalized_inputs(pt: &Value) -> Vec<Value> {
     if let Some(d) = pt.get("dynamic_signal_types") {
         input.insert("dynamic_signal_types".into(), d.clone());
     }
-    vec![Value::Object(input)]
+    Cow::Owned(vec![Value::Object(input)])
 }
 
 /// `getNormalizedDataStreams(pkg)`: the package's data streams, or one synthetic data stream per
