@@ -1,0 +1,242 @@
+//! # fleetup-wasm
+//!
+//! WebAssembly bindings of [`fleetup_core`] for browsers and Node, generated with wasm-bindgen.
+//!
+//! Two layers, both over the one JSON dispatcher of the core:
+//!
+//! - the contract: [`call`] takes a request object `{op, args}` and returns the response envelope
+//!   (`{ok}` or `{error}`) as a plain object; [`call_json`] is the same on JSON text; [`invoke`]
+//!   returns the result or throws;
+//! - typed functions for the common jobs ([`satisfies`], [`compare`], [`dry_run`],
+//!   [`plan_policy`], [`resolve`], [`validate`], [`parse_yaml`]), which throw a JS `Error` whose
+//!   `code` (stable string), `number` and `path` (JSON Pointer, where it applies) come from the
+//!   core's error.
+//!
+//! Values cross the boundary as plain JS objects via `serde-wasm-bindgen` in its JSON-compatible
+//! mode (maps become objects, `None` becomes `null`), so results are exactly the JSON the CLI
+//! prints.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use fleetup_core::{Error, ErrorKind};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use wasm_bindgen::prelude::*;
+
+mod types;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A request `{op, args}`.
+    #[wasm_bindgen(typescript_type = "FleetupRequest")]
+    pub type JsRequest;
+    /// A response envelope `{ok}` or `{error}`.
+    #[wasm_bindgen(typescript_type = "FleetupResponse")]
+    pub type JsResponse;
+    /// node-semver options.
+    #[wasm_bindgen(typescript_type = "SemverOptions | undefined")]
+    pub type JsSemverOptions;
+    /// A package policy (Fleet's saved-object shape).
+    #[wasm_bindgen(typescript_type = "PackagePolicy")]
+    pub type JsPackagePolicy;
+    /// A PackageInfo (Fleet's EPM shape).
+    #[wasm_bindgen(typescript_type = "PackageInfo")]
+    pub type JsPackageInfo;
+    /// The dry-run result.
+    #[wasm_bindgen(typescript_type = "DryRunResult")]
+    pub type JsDryRun;
+    /// Arguments of `plan.policy`.
+    #[wasm_bindgen(typescript_type = "PlanPolicyArgs")]
+    pub type JsPlanArgs;
+    /// The result of `plan.policy`.
+    #[wasm_bindgen(typescript_type = "PolicyPlan")]
+    pub type JsPlan;
+    /// Arguments of `plan.resolve`.
+    #[wasm_bindgen(typescript_type = "ResolveArgs")]
+    pub type JsResolveArgs;
+    /// The result of `plan.resolve`.
+    #[wasm_bindgen(typescript_type = "Resolution")]
+    pub type JsResolution;
+    /// Kibana's validation result.
+    #[wasm_bindgen(typescript_type = "ValidationResult")]
+    pub type JsValidation;
+    /// Any JSON value.
+    #[wasm_bindgen(typescript_type = "JsonValue")]
+    pub type JsJson;
+}
+
+/// Serializer settings shared by every export: plain objects, `null` for `None`, and integers
+/// beyond 2^53 as `BigInt` would surprise callers, so JSON-compatible numbers throughout.
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| {
+            js_error(&Error::new(
+                ErrorKind::Internal,
+                format!("cannot convert the result: {e}"),
+            ))
+        })
+}
+
+/// Reads a JS value as JSON; `undefined` counts as `null`. `path` locates it in the request.
+fn from_js(value: JsValue, path: &str) -> Result<Value, Error> {
+    if value.is_undefined() {
+        return Ok(Value::Null);
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            format!("not a JSON-compatible value: {e}"),
+        )
+        .at(path)
+    })
+}
+
+/// The JS `Error` for a core error: `message` is the core's sentence, and `code`, `number` and
+/// (when known) `path` are set as own properties so callers never parse messages.
+fn js_error(e: &Error) -> JsValue {
+    let err = js_sys::Error::new(e.message());
+    err.set_name("FleetupError");
+    let obj: &JsValue = err.as_ref();
+    // Reflect::set only fails on frozen or proxied targets, which a fresh Error is not.
+    let _ = js_sys::Reflect::set(obj, &"code".into(), &e.code().into());
+    let _ = js_sys::Reflect::set(obj, &"number".into(), &e.kind().number().into());
+    if let Some(p) = e.path() {
+        let _ = js_sys::Reflect::set(obj, &"path".into(), &p.into());
+    }
+    err.into()
+}
+
+/// Runs one operation and converts both ways, throwing on error.
+fn run(op: &str, args: Value) -> Result<JsValue, JsValue> {
+    match fleetup_core::dispatch(op, &args) {
+        Ok(v) => to_js(&v),
+        Err(e) => Err(js_error(&e)),
+    }
+}
+
+/// Builds an `args` object from named JS values (skipping `undefined` ones).
+fn args(pairs: Vec<(&str, JsValue)>) -> Result<Value, JsValue> {
+    let mut map = Map::new();
+    for (name, value) in pairs {
+        if value.is_undefined() {
+            continue;
+        }
+        let v = from_js(value, &format!("/{name}")).map_err(|e| js_error(&e))?;
+        map.insert(name.to_string(), v);
+    }
+    Ok(Value::Object(map))
+}
+
+/// Runs a request object `{op, args}` and returns the response envelope: `{ok: result}` or
+/// `{error: {code, message, path?}}`. Never throws for bad input.
+#[wasm_bindgen]
+pub fn call(request: JsRequest) -> Result<JsResponse, JsValue> {
+    let envelope = match from_js(request.into(), "") {
+        Ok(req) => fleetup_core::call_value(&req),
+        Err(e) => json!({ "error": e.to_json() }),
+    };
+    to_js(&envelope).map(Into::into)
+}
+
+/// Runs a request given as JSON text and returns the response envelope as JSON text (the same
+/// bytes `fleetup call` prints).
+#[wasm_bindgen(js_name = callJson)]
+pub fn call_json(request: &str) -> String {
+    fleetup_core::call(request)
+}
+
+/// Runs operation `op` on `args` and returns its result; throws a `FleetupError` (with `code`,
+/// `number` and `path`) on failure.
+#[wasm_bindgen]
+pub fn invoke(op: &str, args: JsJson) -> Result<JsJson, JsValue> {
+    let a = from_js(args.into(), "").map_err(|e| js_error(&e))?;
+    run(op, a).map(Into::into)
+}
+
+/// node-semver `satisfies(version, range, options)`: never throws for bad input (returns false).
+#[wasm_bindgen]
+pub fn satisfies(version: &str, range: &str, options: JsSemverOptions) -> Result<bool, JsValue> {
+    let mut a = args(vec![("options", options.into())])?;
+    if let Value::Object(m) = &mut a {
+        m.insert("version".into(), version.into());
+        m.insert("range".into(), range.into());
+    }
+    match fleetup_core::dispatch("semver.satisfies", &a) {
+        Ok(Value::Bool(b)) => Ok(b),
+        Ok(_) => Ok(false),
+        Err(e) => Err(js_error(&e)),
+    }
+}
+
+/// node-semver `compare(a, b, options)`: -1, 0 or 1; throws `INVALID_VERSION` for bad input.
+#[wasm_bindgen]
+pub fn compare(a: &str, b: &str, options: JsSemverOptions) -> Result<i32, JsValue> {
+    let mut req = args(vec![("options", options.into())])?;
+    if let Value::Object(m) = &mut req {
+        m.insert("a".into(), a.into());
+        m.insert("b".into(), b.into());
+    }
+    match fleetup_core::dispatch("semver.compare", &req) {
+        Ok(v) => Ok(v.as_i64().map_or(0, |n| n.signum() as i32)),
+        Err(e) => Err(js_error(&e)),
+    }
+}
+
+/// Fleet's upgrade dry run for one policy (`fleet.upgrade_dry_run`):
+/// `{name, diff: [current, proposed], hasErrors, changes}`.
+#[wasm_bindgen(js_name = dryRun)]
+pub fn dry_run(
+    package_policy: JsPackagePolicy,
+    package_info: JsPackageInfo,
+) -> Result<JsDryRun, JsValue> {
+    let a = args(vec![
+        ("package_policy", package_policy.into()),
+        ("package_info", package_info.into()),
+    ])?;
+    run("fleet.upgrade_dry_run", a).map(Into::into)
+}
+
+/// The upgrade plan of one policy (`plan.policy`): decision, reasons, changes and summary.
+#[wasm_bindgen(js_name = planPolicy)]
+pub fn plan_policy(args: JsPlanArgs) -> Result<JsPlan, JsValue> {
+    let a = from_js(args.into(), "").map_err(|e| js_error(&e))?;
+    run("plan.policy", a).map(Into::into)
+}
+
+/// Applies conflict-resolution edits and re-validates (`plan.resolve`).
+#[wasm_bindgen]
+pub fn resolve(args: JsResolveArgs) -> Result<JsResolution, JsValue> {
+    let a = from_js(args.into(), "").map_err(|e| js_error(&e))?;
+    run("plan.resolve", a).map(Into::into)
+}
+
+/// Kibana's `validatePackagePolicy` (`fleet.validate_package_policy`).
+#[wasm_bindgen]
+pub fn validate(
+    package_policy: JsPackagePolicy,
+    package_info: JsPackageInfo,
+) -> Result<JsValidation, JsValue> {
+    let a = args(vec![
+        ("package_policy", package_policy.into()),
+        ("package_info", package_info.into()),
+    ])?;
+    run("fleet.validate_package_policy", a).map(Into::into)
+}
+
+/// Parses a YAML document as Kibana's js-yaml would; throws `INVALID_YAML` with the line and
+/// column in the message. Used for live syntax checks of `yaml` vars.
+#[wasm_bindgen(js_name = parseYaml)]
+pub fn parse_yaml(text: &str) -> Result<JsJson, JsValue> {
+    match fleetup_core::yaml::parse(text) {
+        Ok(v) => to_js(&v).map(Into::into),
+        Err(e) => Err(js_error(&e)),
+    }
+}
+
+/// The fleetup version of this build.
+#[wasm_bindgen]
+pub fn version() -> String {
+    fleetup_core::VERSION.to_string()
+}
