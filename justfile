@@ -21,7 +21,7 @@ release:
 ci: lint test
 
 # All tests, every language.
-test: test-rust
+test: test-rust test-web
 
 # Rust unit, conformance and integration tests.
 test-rust:
@@ -49,3 +49,36 @@ fuzz-semver SECONDS="60":
 # The main job on the bundled example.
 example:
     cargo run -q --release -p fleetup-cli -- semver satisfies 9.1.0 "^8.13.0 || ^9.0.0"
+
+# --- WebAssembly package and the review widget (crates/fleetup-wasm, web/) ---
+
+# Build the WebAssembly package into web/pkg (size-optimised `wasm` profile, wasm-bindgen --target web).
+wasm:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    pin="$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' crates/fleetup-wasm/Cargo.toml)"
+    cli="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')"
+    if [ "$pin" != "$cli" ]; then
+      echo "wasm-bindgen CLI is '${cli:-missing}' but crates/fleetup-wasm pins $pin: run scripts/bootstrap.sh" >&2
+      exit 1
+    fi
+    cargo build -q -p fleetup-wasm --target wasm32-unknown-unknown --profile wasm
+    wasm-bindgen --target web --weak-refs --out-dir web/pkg target/wasm32-unknown-unknown/wasm/fleetup_wasm.wasm
+    if [ -x web/node_modules/.bin/wasm-opt ]; then
+      web/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+        --enable-mutable-globals --enable-reference-types --enable-multivalue \
+        -o web/pkg/fleetup_wasm_bg.wasm web/pkg/fleetup_wasm_bg.wasm
+    fi
+    echo "web/pkg: $(wc -c < web/pkg/fleetup_wasm_bg.wasm) bytes, $(gzip -9c web/pkg/fleetup_wasm_bg.wasm | wc -c) gzipped"
+
+# JS tests: the API and shared vectors in Node, the widget in headless Chromium.
+test-web: wasm
+    cd web && node --test --test-concurrency=1 test/
+
+# Serve the widget on the bundled example and corpus pairs (http://127.0.0.1:8087/).
+demo: wasm
+    node web/scripts/serve.mjs
+
+# Quick check of the built package in Node (no browser).
+smoke-web: wasm
+    node web/scripts/smoke.mjs

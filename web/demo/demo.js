@@ -1,0 +1,42 @@
+// Demo page: pick a fixture (bundled example or corpus pair) and review its upgrade.
+import "../src/element.js";
+
+const review = document.getElementById("review");
+const pair = document.getElementById("pair");
+const theme = document.getElementById("theme");
+const log = document.getElementById("log");
+
+const fixtures = await (await fetch("/fixtures/reviews.json")).json();
+for (const f of fixtures) pair.append(new Option(f.title, f.id));
+
+function show(id) {
+  const f = fixtures.find((x) => x.id === id) ?? fixtures[0];
+  review.currentPackage = f.currentPackage;
+  review.targetPackage = f.targetPackage;
+  review.currentPolicy = f.currentPolicy;
+}
+
+const params = new URLSearchParams(location.search);
+if (params.get("pair")) pair.value = params.get("pair");
+if (params.get("theme")) theme.value = params.get("theme");
+function applyTheme() {
+  if (theme.value) review.setAttribute("theme", theme.value);
+  else review.removeAttribute("theme");
+  document.body.className = theme.value;
+}
+applyTheme();
+show(pair.value);
+pair.addEventListener("change", () => show(pair.value));
+theme.addEventListener("change", applyTheme);
+
+review.addEventListener("fleetup-change", (e) => {
+  log.textContent = `fleetup-change: ${e.detail.conflicts} conflict(s), canUpgrade=${e.detail.canUpgrade}`;
+});
+review.addEventListener("fleetup-upgrade", (e) => {
+  window.__lastUpgrade = e.detail;
+  // The policy may hold secrets in clear (it is what Fleet's API takes), so the page shows a summary only.
+  const p = e.detail;
+  log.textContent =
+    `fleetup-upgrade: ready for PUT /api/fleet/package_policies/${p.id ?? "{id}"}\n` +
+    `name: ${p.name}\npackage: ${p.package?.name} ${p.package?.version}\ninputs: ${p.inputs?.length ?? 0}`;
+});

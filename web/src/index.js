@@ -1,0 +1,81 @@
+// The fleetup JS API: the WebAssembly core behind a small, idempotent `init()`.
+//
+// Every function below (except `init`) needs `init()` to have resolved first; they are
+// synchronous after that, because the core itself is synchronous and has no I/O.
+
+import initWasm, * as wasm from "../pkg/fleetup_wasm.js";
+
+let ready = null;
+
+function isNode() {
+  return typeof process !== "undefined" && Boolean(process.versions && process.versions.node);
+}
+
+/**
+ * Loads and instantiates the WebAssembly module once; later calls return the same promise.
+ * `input` may be a URL, a Response, bytes or a compiled `WebAssembly.Module`; by default the
+ * `.wasm` next to the glue is fetched (in Node it is read from disk, since Node's fetch has no
+ * `file:` support).
+ */
+export function init(input) {
+  if (ready) return ready;
+  ready = (async () => {
+    let source = input;
+    if (source === undefined && isNode()) {
+      const { readFile } = await import("node:fs/promises");
+      source = await readFile(new URL("../pkg/fleetup_wasm_bg.wasm", import.meta.url));
+    }
+    await initWasm(source === undefined ? undefined : { module_or_path: source });
+  })();
+  // A failed load may be retried (e.g. after a network error).
+  ready.catch(() => {
+    ready = null;
+  });
+  return ready;
+}
+
+/** Whether `init()` has completed. */
+export function isReady() {
+  try {
+    wasm.version();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a request `{op, args}` and returns the envelope `{ok}` or `{error}`; never throws for bad input. */
+export const call = (request) => wasm.call(request);
+
+/** Runs a request given as JSON text; returns the envelope as JSON text. */
+export const callJson = (text) => wasm.callJson(text);
+
+/** Runs operation `op` on `args`; returns the result or throws a `FleetupError`. */
+export const invoke = (op, args = {}) => wasm.invoke(op, args);
+
+/** node-semver `satisfies`. */
+export const satisfies = (version, range, options) => wasm.satisfies(version, range, options);
+
+/** node-semver `compare`: -1, 0 or 1. */
+export const compare = (a, b, options) => wasm.compare(a, b, options);
+
+/** Fleet's upgrade dry run for one policy. */
+export const dryRun = (packagePolicy, packageInfo) => wasm.dryRun(packagePolicy, packageInfo);
+
+/** The upgrade plan of one policy (`plan.policy`). */
+export const planPolicy = (args) => wasm.planPolicy(args);
+
+/** Applies conflict-resolution edits and re-validates (`plan.resolve`). */
+export const resolve = (args) => wasm.resolve(args);
+
+/** Kibana's `validatePackagePolicy`. */
+export const validate = (packagePolicy, packageInfo) => wasm.validate(packagePolicy, packageInfo);
+
+/** Parses YAML as Kibana's js-yaml does; throws `INVALID_YAML` with line and column. */
+export const parseYaml = (text) => wasm.parseYaml(text);
+
+/** The fleetup version of the WebAssembly build. */
+export const version = () => wasm.version();
+
+/** The text that replaces secret values everywhere fleetup shows them. */
+export const MASK = "********";

@@ -1,0 +1,90 @@
+// The JS API over the WebAssembly build: envelopes, thrown errors, typed functions, and a
+// differential check against the native CLI (`fleetup call`) on the same requests.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+
+import * as fleetup from "../src/index.js";
+import { repoDir, reviewFixtures, hasShared } from "../scripts/fixtures.mjs";
+
+const { init, call, callJson, invoke, satisfies, compare, dryRun, planPolicy, resolve, validate, parseYaml } = fleetup;
+
+test("init is idempotent and concurrent-safe", async () => {
+  const a = init();
+  const b = init();
+  assert.equal(a, b);
+  await Promise.all([a, b, init()]);
+  assert.ok(fleetup.isReady());
+  assert.match(fleetup.version(), /^\d+\.\d+\.\d+/);
+});
+
+test("call returns envelopes and never throws on bad input", async () => {
+  await init();
+  assert.deepEqual(call({ op: "semver.satisfies", args: { version: "9.1.0", range: "^8.13.0 || ^9.0.0" } }), { ok: true });
+  assert.equal(call({ op: "nope" }).error.code, "UNKNOWN_OP");
+  assert.equal(call({ op: "nope" }).error.path, "/op");
+  assert.equal(call({ op: 5 }).error.code, "INVALID_ARGUMENT");
+  assert.equal(call(null).error.code, "INVALID_ARGUMENT");
+  assert.equal(call({ op: "semver.compare", args: { a: "x", b: "1.0.0" } }).error.code, "INVALID_VERSION");
+  assert.equal(JSON.parse(callJson("{")).error.code, "INVALID_JSON");
+  assert.equal(callJson('{"op":"semver.valid","args":{"version":" v1.2.3 "}}'), '{"ok":"1.2.3"}');
+  // Values JSON cannot hold are argument errors, not crashes.
+  assert.equal(call({ op: "semver.valid", args: { version: () => 1 } }).error.code, "INVALID_ARGUMENT");
+});
+
+test("typed functions throw FleetupError with code, number and path", async () => {
+  await init();
+  assert.equal(satisfies("1.2.3", "^1.0.0"), true);
+  assert.equal(satisfies("2.0.0", "^1.0.0"), false);
+  assert.equal(satisfies("not a version", "^1.0.0"), false);
+  assert.equal(satisfies("1.2.3-beta.1", "^1.0.0", { include_prerelease: true }), true);
+  assert.equal(compare("1.2.3", "1.10.0"), -1);
+  assert.equal(compare("2.0.0", "1.10.0"), 1);
+  assert.equal(compare("v1.0.0", "1.0.0", { loose: true }), 0);
+  assert.throws(
+    () => compare("1.2", "1.0.0"),
+    (e) => e instanceof Error && e.name === "FleetupError" && e.code === "INVALID_VERSION" && e.number === 10 && typeof e.message === "string",
+  );
+  assert.throws(
+    () => invoke("semver.satisfies", { version: 3, range: "*" }),
+    (e) => e.code === "INVALID_ARGUMENT" && e.path === "/version",
+  );
+  assert.throws(() => invoke("no.such.op", {}), (e) => e.code === "UNKNOWN_OP");
+  assert.throws(() => dryRun({}, { name: "x" }), (e) => typeof e.code === "string" && e.code.length > 0);
+  assert.throws(() => resolve({ package_policy: 5, package_info: { name: "a", version: "1.0.0" } }), (e) => e.code === "INVALID_POLICY");
+  assert.deepEqual(parseYaml("a: 0x10\nb: '1'\n"), { a: 16, b: "1" });
+  assert.throws(() => parseYaml("a: [1, 2\nb: c"), (e) => e.code === "INVALID_YAML" && /line/i.test(e.message));
+});
+
+test("the widget's operations equal the native CLI's on the bundled example and corpus pairs", async () => {
+  const fixtures = await reviewFixtures();
+  if (!hasShared()) console.log("SKIPPED corpus pairs: ../shared is absent (bundled example only)");
+  const requests = [];
+  for (const f of fixtures) {
+    const base = { package_policy: f.currentPolicy, package_info: f.targetPackage };
+    requests.push({ op: "fleet.upgrade_dry_run", args: base });
+    requests.push({ op: "plan.policy", args: { ...base, previous_package_info: f.currentPackage } });
+    requests.push({ op: "plan.resolve", args: { ...base, previous_package_info: f.currentPackage, edits: [] } });
+    requests.push({ op: "fleet.validate_package_policy", args: base });
+  }
+  const bin = join(repoDir, "target", "debug", "fleetup");
+  const input = requests.map((r) => JSON.stringify(r)).join("\n") + "\n";
+  const native = execFileSync(bin, ["call"], { input, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 })
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.equal(native.length, requests.length);
+  for (const [i, r] of requests.entries()) {
+    const viaCall = call(r);
+    assert.deepEqual(viaCall, native[i], `${r.op} on fixture ${Math.floor(i / 4)}`);
+  }
+  // The typed functions return the same results as the envelope.
+  const f = fixtures[fixtures.length - 1];
+  assert.deepEqual(dryRun(f.currentPolicy, f.targetPackage), native[native.length - 4].ok);
+  assert.deepEqual(
+    planPolicy({ package_policy: f.currentPolicy, package_info: f.targetPackage, previous_package_info: f.currentPackage }),
+    native[native.length - 3].ok,
+  );
+  assert.deepEqual(validate(f.currentPolicy, f.targetPackage), native[native.length - 1].ok);
+});
