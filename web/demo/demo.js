@@ -6,11 +6,12 @@ const pair = document.getElementById("pair");
 const theme = document.getElementById("theme");
 const log = document.getElementById("log");
 
-const fixtures = await (await fetch("/fixtures/reviews.json")).json();
+const fixtures = await (await fetch("/fixtures/index.json")).json();
 for (const f of fixtures) pair.append(new Option(f.title, f.id));
 
-function show(id) {
-  const f = fixtures.find((x) => x.id === id) ?? fixtures[0];
+async function show(id) {
+  const known = fixtures.some((x) => x.id === id) ? id : fixtures[0].id;
+  const f = await (await fetch(`/fixtures/${encodeURIComponent(known)}.json`)).json();
   review.currentPackage = f.currentPackage;
   review.targetPackage = f.targetPackage;
   review.currentPolicy = f.currentPolicy;

@@ -1,5 +1,5 @@
 // A tiny static server for the demo and the browser tests: serves web/ and, at
-// /fixtures/reviews.json, the review fixtures (bundled example + corpus pairs from ../shared).
+// /fixtures/index.json and /fixtures/<id>.json, the review fixtures (bundled example + corpus pairs from ../shared).
 // Every page gets a strict Content-Security-Policy (only 'wasm-unsafe-eval' added), unless the
 // query has `nocsp`, which the hostile-value tests use to prove the widget is safe on its own.
 //
@@ -28,15 +28,24 @@ export const CSP =
 
 /** Starts the server; resolves to `{url, close}`. Port 0 picks a free port. */
 export async function startServer({ port = 8087, host = "127.0.0.1", fixtures } = {}) {
-  const reviews = JSON.stringify(fixtures ?? (await reviewFixtures()));
+  const list = fixtures ?? (await reviewFixtures());
+  // One small index and one document per pair, so a page only downloads the pair it shows.
+  const index = JSON.stringify(list.map((f) => ({ id: f.id, title: f.title })));
+  const byId = new Map(list.map((f) => [f.id, JSON.stringify(f)]));
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
       const headers = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
       if (!url.searchParams.has("nocsp")) headers["content-security-policy"] = CSP;
-      if (url.pathname === "/fixtures/reviews.json") {
+      const m = /^\/fixtures\/([A-Za-z0-9_.-]+)\.json$/.exec(url.pathname);
+      if (m) {
+        const body = m[1] === "index" ? index : byId.get(m[1]);
+        if (body === undefined) {
+          res.writeHead(404, headers).end("no such fixture");
+          return;
+        }
         res.writeHead(200, { ...headers, "content-type": TYPES[".json"] });
-        res.end(reviews);
+        res.end(body);
         return;
       }
       let path = decodeURIComponent(url.pathname);

@@ -98,6 +98,7 @@ p { margin: 4px 0; }
   padding: 10px 12px;
   margin: 12px 0;
 }
+a { color: var(--fleetup-accent); }
 .callout ul { margin: 6px 0; padding-left: 20px; }
 .summary { display: flex; gap: 12px; flex-wrap: wrap; margin: 12px 0; }
 .stat {
