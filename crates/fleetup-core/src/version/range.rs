@@ -92,9 +92,9 @@ impl Comparator {
         let t = Text::new(comp);
         let g = t.gtlt(0);
         let c = t.opt_space(g);
-        match t.plain(c, loose) {
-            Some(m) if m.end == t.b.len() => {}
-            _ => {
+        match t.plain_until(c, loose, |e| e == t.b.len()) {
+            Some(_) => {}
+            None => {
                 return Err(Error::new(
                     ErrorKind::InvalidRange,
                     format!("Invalid comparator: {}", excerpt(comp)),
@@ -423,7 +423,7 @@ fn matches_comparator_loose(c: &str) -> bool {
     }
     let t = Text::new(c);
     let start = t.opt_space(t.gtlt(0));
-    t.plain(start, true).is_some_and(|m| m.end == t.b.len())
+    t.plain_until(start, true, |e| e == t.b.len()).is_some()
 }
 
 fn replace_gte0(c: &str, options: Options) -> &str {
@@ -465,8 +465,8 @@ impl<'a> Parts<'a> {
 
 /// An anchored `XRANGEPLAIN` match of the whole text from `start`.
 fn xrange_full<'a>(t: &Text<'a>, start: usize, loose: bool) -> Option<Parts<'a>> {
-    let m = t.xrange_plain(start, loose)?;
-    (m.end == t.b.len()).then(|| Parts::of(t, &m))
+    let m = t.xrange_until(start, loose, |e| e == t.b.len())?;
+    Some(Parts::of(t, &m))
 }
 
 fn parse_comparator(comp: &str, options: Options) -> String {
@@ -614,15 +614,13 @@ fn replace_xrange(comp: &str, options: Options) -> String {
 fn hyphen_replace(s: &str, options: Options) -> Option<String> {
     let t = Text::new(s);
     let loose = options.loose;
-    let a = t.xrange_plain(t.opt_space(0), loose)?;
-    let sep = a.end;
-    if t.b.get(sep..sep + 3) != Some(b" - ".as_slice()) {
-        return None;
-    }
-    let b = t.xrange_plain(sep + 3, loose)?;
-    if t.opt_space(b.end) != t.b.len() {
-        return None;
-    }
+    // `^\s*(XRANGEPLAIN)\s+-\s+(XRANGEPLAIN)\s*$`, backtracking into the first part when
+    // the rest does not match.
+    let second = |at: usize| t.xrange_until(at, loose, |e| t.opt_space(e) == t.b.len());
+    let a = t.xrange_until(t.opt_space(0), loose, |e| {
+        t.b.get(e..e + 3) == Some(b" - ".as_slice()) && second(e + 3).is_some()
+    })?;
+    let b = second(a.end + 3)?;
     let from = t.span((a.start, a.end));
     let to = t.span((b.start, b.end));
     let f = Parts::of(&t, &a);

@@ -307,16 +307,9 @@ impl<'a> Text<'a> {
         Some((c, [(i, a), (a + 1, b), (b + 1, c)]))
     }
 
-    /// `FULLPLAIN` (strict) or `LOOSEPLAIN` (loose), as a prefix match at `i`.
-    pub fn plain(&self, i: usize, loose: bool) -> Option<PlainMatch> {
-        let start = if loose {
-            self.class_end(i)
-        } else if self.is(i, b'v') {
-            i + 1
-        } else {
-            i
-        };
-        let (mut end, main) = self.main_version(start, loose)?;
+    /// Optional prerelease then optional build after the patch; returns (end, prerelease span).
+    fn tail(&self, i: usize, loose: bool) -> (usize, Option<(usize, usize)>, Option<(usize, usize)>) {
+        let mut end = i;
         let mut pre = None;
         if let Some((e, s)) = self.prerelease(end, loose) {
             pre = Some((s, e));
@@ -327,12 +320,52 @@ impl<'a> Text<'a> {
             build = Some((end + 1, e));
             end = e;
         }
-        Some(PlainMatch {
-            end,
-            main,
-            pre,
-            build,
-        })
+        (end, pre, build)
+    }
+
+    /// The patch lengths a backtracking regex tries, greedy first. Only loose mode can give
+    /// digits back: its prerelease needs no hyphen, so `1.2.34.5` is patch `3`, prerelease `4.5`.
+    fn patch_splits(&self, (s, e): (usize, usize), loose: bool) -> impl Iterator<Item = usize> {
+        let shorter = loose && self.b.get(s).is_some_and(|c| is_digit(*c));
+        let low = if shorter { s + 1 } else { e };
+        (low..=e).rev()
+    }
+
+    /// `FULLPLAIN` (strict) or `LOOSEPLAIN` (loose) as a prefix match at `i` (greedy).
+    pub fn plain(&self, i: usize, loose: bool) -> Option<PlainMatch> {
+        self.plain_until(i, loose, |_| true)
+    }
+
+    /// Like [`Self::plain`], but the match must end where `accept` allows (anchored use),
+    /// backtracking as the regular expression would.
+    pub fn plain_until(
+        &self,
+        i: usize,
+        loose: bool,
+        accept: impl Fn(usize) -> bool,
+    ) -> Option<PlainMatch> {
+        let start = if loose {
+            self.class_end(i)
+        } else if self.is(i, b'v') {
+            i + 1
+        } else {
+            i
+        };
+        let (_, main) = self.main_version(start, loose)?;
+        for p_end in self.patch_splits(main[2], loose) {
+            let (end, pre, build) = self.tail(p_end, loose);
+            if accept(end) {
+                let mut main = main;
+                main[2].1 = p_end;
+                return Some(PlainMatch {
+                    end,
+                    main,
+                    pre,
+                    build,
+                });
+            }
+        }
+        None
     }
 
     /// `XRANGEIDENTIFIER(LOOSE)`: a numeric identifier, `x`, `X` or `*`.
@@ -343,8 +376,19 @@ impl<'a> Text<'a> {
         }
     }
 
-    /// `XRANGEPLAIN(LOOSE)` as a prefix match at `i`.
+    /// `XRANGEPLAIN(LOOSE)` as a prefix match at `i` (greedy).
     pub fn xrange_plain(&self, i: usize, loose: bool) -> Option<XMatch> {
+        self.xrange_until(i, loose, |_| true)
+    }
+
+    /// Like [`Self::xrange_plain`], but the match must end where `accept` allows (anchored use),
+    /// backtracking as the regular expression would.
+    pub fn xrange_until(
+        &self,
+        i: usize,
+        loose: bool,
+        accept: impl Fn(usize) -> bool,
+    ) -> Option<XMatch> {
         let s = self.class_end(i);
         let m_end = self.xri(s, loose)?;
         let mut out = XMatch {
@@ -353,30 +397,48 @@ impl<'a> Text<'a> {
             parts: [Some((s, m_end)), None, None],
             pre: None,
         };
-        if !self.is(m_end, b'.') {
-            return Some(out);
-        }
-        let Some(n_end) = self.xri(m_end + 1, loose) else {
-            return Some(out);
+        let minor = if self.is(m_end, b'.') {
+            self.xri(m_end + 1, loose).map(|e| (m_end + 1, e))
+        } else {
+            None
         };
-        out.parts[1] = Some((m_end + 1, n_end));
-        out.end = n_end;
-        if !self.is(n_end, b'.') {
-            return Some(out);
-        }
-        let Some(p_end) = self.xri(n_end + 1, loose) else {
-            return Some(out);
+        let Some((n_start, n_end)) = minor else {
+            return accept(out.end).then_some(out);
         };
-        out.parts[2] = Some((n_end + 1, p_end));
-        out.end = p_end;
-        if let Some((e, ps)) = self.prerelease(p_end, loose) {
-            out.pre = Some((ps, e));
-            out.end = e;
+        let patch = if self.is(n_end, b'.') {
+            self.xri(n_end + 1, loose).map(|e| (n_end + 1, e))
+        } else {
+            None
+        };
+        let Some((p_start, p_end)) = patch else {
+            // Without a patch the optional groups end after the minor, or (backtracking)
+            // after the major.
+            out.parts[1] = Some((n_start, n_end));
+            out.end = n_end;
+            if accept(n_end) {
+                return Some(out);
+            }
+            out.parts[1] = None;
+            out.end = m_end;
+            return accept(m_end).then_some(out);
+        };
+        for e in self.patch_splits((p_start, p_end), loose) {
+            let (end, pre, _) = self.tail(e, loose);
+            if accept(end) {
+                out.parts[1] = Some((n_start, n_end));
+                out.parts[2] = Some((p_start, e));
+                out.pre = pre;
+                out.end = end;
+                return Some(out);
+            }
         }
-        if let Some(e) = self.build(out.end) {
-            out.end = e;
+        // Dropping the optional groups leaves a `.` that no caller accepts; try anyway.
+        if accept(n_end) {
+            out.parts[1] = Some((n_start, n_end));
+            out.end = n_end;
+            return Some(out);
         }
-        Some(out)
+        accept(m_end).then_some(out)
     }
 
     /// The text of a span.

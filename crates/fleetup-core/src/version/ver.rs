@@ -134,10 +134,7 @@ impl Version {
             t
         };
         let x = Text::new(body);
-        let m = x.plain(0, loose)?;
-        if m.end != x.b.len() {
-            return None;
-        }
+        let m = x.plain_until(0, loose, |e| e == x.b.len())?;
         let major = component(x.span(m.main[0]))?;
         let minor = component(x.span(m.main[1]))?;
         let patch = component(x.span(m.main[2]))?;
