@@ -122,6 +122,47 @@ impl Version {
     }
 
     pub(crate) fn parse_loose(text: &str, loose: bool) -> Option<Version> {
+        if let Some(v) = Self::parse_plain(text.as_bytes(), loose) {
+            return Some(v);
+        }
+        Self::parse_general(text, loose)
+    }
+
+    /// Fast path for the overwhelmingly common `[v]MAJOR.MINOR.PATCH` (no whitespace, no
+    /// prerelease, no build, no leading zeros, at most 15 digits a component): the answer is the
+    /// same as the general path's, without its scanning. `None` means "use the general path".
+    fn parse_plain(b: &[u8], loose: bool) -> Option<Version> {
+        let mut i = usize::from(!loose && b.first() == Some(&b'v'));
+        let mut parts = [0u64; 3];
+        for (k, part) in parts.iter_mut().enumerate() {
+            let start = i;
+            let mut n = 0u64;
+            while let Some(&c) = b.get(i) {
+                if !c.is_ascii_digit() {
+                    break;
+                }
+                n = n * 10 + u64::from(c - b'0');
+                i += 1;
+                if i - start > 15 {
+                    return None;
+                }
+            }
+            let len = i - start;
+            if len == 0 || (len > 1 && b.get(start) == Some(&b'0')) {
+                return None;
+            }
+            *part = n;
+            if k < 2 {
+                if b.get(i) != Some(&b'.') {
+                    return None;
+                }
+                i += 1;
+            }
+        }
+        (i == b.len()).then(|| Version::new(parts[0], parts[1], parts[2]))
+    }
+
+    fn parse_general(text: &str, loose: bool) -> Option<Version> {
         // Byte length bounds UTF-16 length from above, so only long inputs need counting.
         if text.len() > MAX_LENGTH && text.encode_utf16().count() > MAX_LENGTH {
             return None;
