@@ -142,6 +142,16 @@ pub enum SemverCommand {
         #[command(flatten)]
         options: SemverOptions,
     },
+    /// Time `satisfies` in-process over a file of `[version, range]` pairs (for
+    /// bench/semver-node); prints JSON with nanoseconds per call.
+    #[command(hide = true)]
+    Bench {
+        /// JSON file: an array of `[version, range]` pairs.
+        pairs: std::path::PathBuf,
+        /// How long to run each loop, in seconds.
+        #[arg(long, default_value_t = 2.0)]
+        seconds: f64,
+    },
 }
 
 /// Prints a predicate's answer; exit 0 for true, 1 for false.
@@ -169,8 +179,58 @@ fn lookup(v: Value) -> ExitCode {
     }
 }
 
+/// Runs `f` over all pairs repeatedly for about `seconds`; nanoseconds per call.
+fn time_loop(n: usize, seconds: f64, mut f: impl FnMut() -> u64) -> (f64, u64) {
+    let mut sink = f(); // warm-up, also fills the range cache
+    let start = std::time::Instant::now();
+    let mut rounds = 0u64;
+    while start.elapsed().as_secs_f64() < seconds {
+        sink = sink.wrapping_add(f());
+        rounds += 1;
+    }
+    let calls = (rounds as f64 * n as f64).max(1.0);
+    (start.elapsed().as_secs_f64() * 1e9 / calls, sink)
+}
+
+fn bench(path: &std::path::Path, seconds: f64) -> Result<ExitCode, Error> {
+    use fleetup_core::version::{self, Options, Range, Version};
+    use fleetup_core::ErrorKind;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
+    let pairs: Vec<(String, String)> = serde_json::from_str(&text)
+        .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("{}: {e}", path.display())))?;
+    let o = Options::default();
+    let n = pairs.len();
+    let hits = pairs
+        .iter()
+        .filter(|(v, r)| version::satisfies(v, r, o))
+        .count();
+    let (ns_str, _) = time_loop(n, seconds, || {
+        pairs
+            .iter()
+            .map(|(v, r)| u64::from(version::satisfies(std::hint::black_box(v), std::hint::black_box(r), o)))
+            .sum()
+    });
+    let parsed: Vec<(Version, Range)> = pairs
+        .iter()
+        .filter_map(|(v, r)| Some((Version::parse(v, o).ok()?, Range::parse(r, o).ok()?)))
+        .collect();
+    let (ns_parsed, _) = time_loop(parsed.len(), seconds, || {
+        parsed
+            .iter()
+            .map(|(v, r)| u64::from(std::hint::black_box(r).test(std::hint::black_box(v))))
+            .sum()
+    });
+    println!(
+        "{}",
+        json!({"pairs": n, "ns_per_call_strings": ns_str, "ns_per_call_parsed": ns_parsed, "hits": hits})
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(command: SemverCommand) -> Result<ExitCode, Error> {
     Ok(match command {
+        SemverCommand::Bench { pairs, seconds } => return bench(&pairs, seconds),
         SemverCommand::Valid { version, options } => lookup(op(
             "semver.valid",
             json!({"version": version, "options": options.json()}),
