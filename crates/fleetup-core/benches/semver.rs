@@ -56,7 +56,11 @@ fn corpus_ranges() -> Vec<String> {
     let mut out = Vec::new();
     let packages = std::fs::read_dir(&dir).into_iter().flatten().flatten();
     for package in packages {
-        for release in std::fs::read_dir(package.path()).into_iter().flatten().flatten() {
+        for release in std::fs::read_dir(package.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             let manifest = release.path().join("manifest.yml");
             if let Some(r) = std::fs::read_to_string(&manifest)
                 .ok()
@@ -152,7 +156,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut less = 0u32;
             for w in versions.windows(2) {
-                less += u32::from(version::compare(black_box(&w[0]), black_box(&w[1]), o).is_ok_and(|c| c.is_lt()));
+                less += u32::from(
+                    version::compare(black_box(&w[0]), black_box(&w[1]), o)
+                        .is_ok_and(|c| c.is_lt()),
+                );
             }
             less
         })

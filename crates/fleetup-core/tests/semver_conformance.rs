@@ -112,10 +112,30 @@ fn semver_fixtures() {
         r.cases += 1;
         let o = opts(&c);
         let (g, l) = (&c["greater"], &c["lesser"]);
-        r.check(&c["id"], "semver.compare", json!({"a": g, "b": l, "options": o}), Ok(json!(1)));
-        r.check(&c["id"], "semver.compare", json!({"a": l, "b": g, "options": o}), Ok(json!(-1)));
-        r.check(&c["id"], "semver.compare", json!({"a": g, "b": g, "options": o}), Ok(json!(0)));
-        r.check(&c["id"], "semver.compare", json!({"a": l, "b": l, "options": o}), Ok(json!(0)));
+        r.check(
+            &c["id"],
+            "semver.compare",
+            json!({"a": g, "b": l, "options": o}),
+            Ok(json!(1)),
+        );
+        r.check(
+            &c["id"],
+            "semver.compare",
+            json!({"a": l, "b": g, "options": o}),
+            Ok(json!(-1)),
+        );
+        r.check(
+            &c["id"],
+            "semver.compare",
+            json!({"a": g, "b": g, "options": o}),
+            Ok(json!(0)),
+        );
+        r.check(
+            &c["id"],
+            "semver.compare",
+            json!({"a": l, "b": l, "options": o}),
+            Ok(json!(0)),
+        );
     }
     runs.push(r);
 
@@ -124,8 +144,18 @@ fn semver_fixtures() {
         r.cases += 1;
         let o = opts(&c);
         let (a, b) = (&c["a"], &c["b"]);
-        r.check(&c["id"], "semver.compare", json!({"a": a, "b": b, "options": o}), Ok(json!(0)));
-        r.check(&c["id"], "semver.compare", json!({"a": b, "b": a, "options": o}), Ok(json!(0)));
+        r.check(
+            &c["id"],
+            "semver.compare",
+            json!({"a": a, "b": b, "options": o}),
+            Ok(json!(0)),
+        );
+        r.check(
+            &c["id"],
+            "semver.compare",
+            json!({"a": b, "b": a, "options": o}),
+            Ok(json!(0)),
+        );
     }
     runs.push(r);
 
@@ -139,13 +169,33 @@ fn semver_fixtures() {
                 c["id"], c["reason"], c["input_type"]
             ));
             // What a JSON caller can send instead: a non-string is rejected outright.
-            r.check(&c["id"], "semver.valid", json!({"version": {"x": 1}, "options": o}), Err("INVALID_ARGUMENT"));
+            r.check(
+                &c["id"],
+                "semver.valid",
+                json!({"version": {"x": 1}, "options": o}),
+                Err("INVALID_ARGUMENT"),
+            );
             continue;
         }
         let v = &c["input"];
-        r.check(&c["id"], "semver.valid", json!({"version": v, "options": o}), Ok(Value::Null));
-        r.check(&c["id"], "semver.parse", json!({"version": v, "options": o}), Ok(Value::Null));
-        r.check(&c["id"], "semver.compare", json!({"a": v, "b": "1.2.3", "options": o}), Err("INVALID_VERSION"));
+        r.check(
+            &c["id"],
+            "semver.valid",
+            json!({"version": v, "options": o}),
+            Ok(Value::Null),
+        );
+        r.check(
+            &c["id"],
+            "semver.parse",
+            json!({"version": v, "options": o}),
+            Ok(Value::Null),
+        );
+        r.check(
+            &c["id"],
+            "semver.compare",
+            json!({"a": v, "b": "1.2.3", "options": o}),
+            Err("INVALID_VERSION"),
+        );
     }
     runs.push(r);
 
@@ -156,7 +206,12 @@ fn semver_fixtures() {
             "major": c["major"], "minor": c["minor"], "patch": c["patch"],
             "prerelease": c["prerelease"], "build": c["build"],
         });
-        r.check(&c["id"], "semver.parse", json!({"version": c["input"]}), Ok(want));
+        r.check(
+            &c["id"],
+            "semver.parse",
+            json!({"version": c["input"]}),
+            Ok(want),
+        );
     }
     runs.push(r);
 
@@ -182,13 +237,23 @@ fn semver_fixtures() {
         r.cases += 1;
         let o = opts(&c);
         let args = json!({"range": c["range"], "options": o});
-        r.check(&c["id"], "semver.valid_range", args.clone(), Ok(c["expect"].clone()));
+        r.check(
+            &c["id"],
+            "semver.valid_range",
+            args.clone(),
+            Ok(c["expect"].clone()),
+        );
         if c["expect"].is_null() {
             // `new Range(...)` throws.
             r.check(&c["id"], "semver.min_version", args, Err("INVALID_RANGE"));
         } else {
             // The canonical form parses (default options) to itself.
-            r.check(&c["id"], "semver.valid_range", json!({"range": c["expect"]}), Ok(c["expect"].clone()));
+            r.check(
+                &c["id"],
+                "semver.valid_range",
+                json!({"range": c["expect"]}),
+                Ok(c["expect"].clone()),
+            );
         }
     }
     runs.push(r);
@@ -271,7 +336,10 @@ fn semver_fixtures() {
         total_checks += r.checks;
         failures.extend(r.failures.iter().cloned());
     }
-    println!("total: {total_cases} cases, {total_checks} checks, {} failed", failures.len());
+    println!(
+        "total: {total_cases} cases, {total_checks} checks, {} failed",
+        failures.len()
+    );
     for s in &skipped {
         println!("skipped: {s}");
     }

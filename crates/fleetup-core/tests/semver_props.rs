@@ -60,16 +60,34 @@ fn every_op(a: &str, b: &str, o: Options) {
         ("semver.parse", json!({"version": a, "options": o})),
         ("semver.prerelease", json!({"version": a, "options": o})),
         ("semver.compare", json!({"a": a, "b": b, "options": o})),
-        ("semver.compare_build", json!({"a": a, "b": b, "options": o})),
+        (
+            "semver.compare_build",
+            json!({"a": a, "b": b, "options": o}),
+        ),
         ("semver.compare_main", json!({"a": a, "b": b, "options": o})),
         ("semver.compare_pre", json!({"a": a, "b": b, "options": o})),
-        ("semver.satisfies", json!({"version": a, "range": b, "options": o})),
+        (
+            "semver.satisfies",
+            json!({"version": a, "range": b, "options": o}),
+        ),
         ("semver.valid_range", json!({"range": b, "options": o})),
         ("semver.min_version", json!({"range": b, "options": o})),
-        ("semver.max_satisfying", json!({"versions": [a, b], "range": b, "options": o})),
-        ("semver.gtr", json!({"version": a, "range": b, "options": o})),
-        ("semver.ltr", json!({"version": a, "range": b, "options": o})),
-        ("semver.intersects", json!({"range1": a, "range2": b, "options": o})),
+        (
+            "semver.max_satisfying",
+            json!({"versions": [a, b], "range": b, "options": o}),
+        ),
+        (
+            "semver.gtr",
+            json!({"version": a, "range": b, "options": o}),
+        ),
+        (
+            "semver.ltr",
+            json!({"version": a, "range": b, "options": o}),
+        ),
+        (
+            "semver.intersects",
+            json!({"range1": a, "range2": b, "options": o}),
+        ),
     ];
     for (op, args) in requests {
         let _ = fleetup_core::dispatch(op, &args);
@@ -150,14 +168,15 @@ fn huge_inputs_are_linear() {
         let s = p.repeat(n / p.len());
         let wrapped = format!("1.2.3 {s} <2");
         for o in [Options::default(), Options::LOOSE] {
-            let calls: [(&str, &dyn Fn()); 3] = [
-                ("valid_range", &|| drop(version::valid_range(&s, o))),
-                ("satisfies", &|| drop(version::satisfies("1.2.3", &wrapped, o))),
-                ("valid", &|| drop(version::valid(&s, o))),
+            // Each call answers something small; only its running time matters here.
+            let calls: [(&str, &dyn Fn() -> bool); 3] = [
+                ("valid_range", &|| version::valid_range(&s, o).is_some()),
+                ("satisfies", &|| version::satisfies("1.2.3", &wrapped, o)),
+                ("valid", &|| version::valid(&s, o).is_some()),
             ];
             for (name, call) in calls {
                 let start = Instant::now();
-                call();
+                std::hint::black_box(call());
                 let took = start.elapsed();
                 assert!(
                     took < Duration::from_secs(10),

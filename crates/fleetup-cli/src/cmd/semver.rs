@@ -33,8 +33,10 @@ impl SemverOptions {
 }
 
 #[derive(Subcommand)]
-#[command(after_help = "Semantics are node-semver 7.8.5's, the library Kibana Fleet uses. \
-    Quote ranges that contain spaces, `<`, `>` or `||`.")]
+#[command(
+    after_help = "Semantics are node-semver 7.8.5's, the library Kibana Fleet uses. \
+    Quote ranges that contain spaces, `<`, `>` or `||`."
+)]
 pub enum SemverCommand {
     /// Print the normalised version (`v1.2.3+build` → `1.2.3`); exit 1 if it is not a version.
     #[command(after_help = "Examples:\n  fleetup semver valid v9.1.0\n  \
@@ -47,8 +49,10 @@ pub enum SemverCommand {
         options: SemverOptions,
     },
     /// Compare two versions by precedence: prints -1, 0 or 1.
-    #[command(after_help = "Examples:\n  fleetup semver compare 8.19.0 9.0.0      # -1\n  \
-        fleetup semver compare 1.6.0-preview9 1.6.0-preview10   # 1 (identifiers compare as text)")]
+    #[command(
+        after_help = "Examples:\n  fleetup semver compare 8.19.0 9.0.0      # -1\n  \
+        fleetup semver compare 1.6.0-preview9 1.6.0-preview10   # 1 (identifiers compare as text)"
+    )]
     Compare {
         /// The first version.
         #[arg(allow_hyphen_values = true)]
@@ -60,8 +64,10 @@ pub enum SemverCommand {
         options: SemverOptions,
     },
     /// Does VERSION satisfy RANGE? Prints true/false; exit 0 when it does, 1 when not.
-    #[command(after_help = "Examples:\n  fleetup semver satisfies 9.1.0 '^8.13.0 || ^9.0.0'\n  \
-        fleetup semver satisfies --include-prerelease 9.1.0-SNAPSHOT '^8.13.0 || ^9.0.0'")]
+    #[command(
+        after_help = "Examples:\n  fleetup semver satisfies 9.1.0 '^8.13.0 || ^9.0.0'\n  \
+        fleetup semver satisfies --include-prerelease 9.1.0-SNAPSHOT '^8.13.0 || ^9.0.0'"
+    )]
     Satisfies {
         /// The version, e.g. the Kibana version.
         #[arg(allow_hyphen_values = true)]
@@ -73,7 +79,9 @@ pub enum SemverCommand {
         options: SemverOptions,
     },
     /// Print the highest of VERSIONS that satisfies RANGE; exit 1 if none does.
-    #[command(after_help = "Example:\n  fleetup semver max-satisfying '^8.0.0' 7.17.0 8.12.2 8.19.1 9.0.0")]
+    #[command(
+        after_help = "Example:\n  fleetup semver max-satisfying '^8.0.0' 7.17.0 8.12.2 8.19.1 9.0.0"
+    )]
     MaxSatisfying {
         /// The node-semver range.
         #[arg(allow_hyphen_values = true)]
@@ -86,7 +94,9 @@ pub enum SemverCommand {
     },
     /// Print the lowest version that satisfies RANGE (what Fleet reads as a package's minimum
     /// Kibana); exit 1 if no version does.
-    #[command(after_help = "Example:\n  fleetup semver min-version '^8.13.0 || ^9.0.0'   # 8.13.0")]
+    #[command(
+        after_help = "Example:\n  fleetup semver min-version '^8.13.0 || ^9.0.0'   # 8.13.0"
+    )]
     MinVersion {
         /// The node-semver range.
         #[arg(allow_hyphen_values = true)]
@@ -95,8 +105,10 @@ pub enum SemverCommand {
         options: SemverOptions,
     },
     /// Print RANGE in canonical form (`*` for any); exit 1 if it is not a valid range.
-    #[command(after_help = "Example:\n  fleetup semver valid-range '^8.13.0 || ^9.0.0'\n  \
-        # >=8.13.0 <9.0.0-0||>=9.0.0 <10.0.0-0")]
+    #[command(
+        after_help = "Example:\n  fleetup semver valid-range '^8.13.0 || ^9.0.0'\n  \
+        # >=8.13.0 <9.0.0-0||>=9.0.0 <10.0.0-0"
+    )]
     ValidRange {
         /// The node-semver range.
         #[arg(allow_hyphen_values = true)]
@@ -195,8 +207,12 @@ fn time_loop(n: usize, seconds: f64, mut f: impl FnMut() -> u64) -> (f64, u64) {
 fn bench(path: &std::path::Path, seconds: f64) -> Result<ExitCode, Error> {
     use fleetup_core::version::{self, Options, Range, Version};
     use fleetup_core::ErrorKind;
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
     let pairs: Vec<(String, String)> = serde_json::from_str(&text)
         .map_err(|e| Error::new(ErrorKind::InvalidJson, format!("{}: {e}", path.display())))?;
     let o = Options::default();
@@ -208,7 +224,13 @@ fn bench(path: &std::path::Path, seconds: f64) -> Result<ExitCode, Error> {
     let (ns_str, _) = time_loop(n, seconds, || {
         pairs
             .iter()
-            .map(|(v, r)| u64::from(version::satisfies(std::hint::black_box(v), std::hint::black_box(r), o)))
+            .map(|(v, r)| {
+                u64::from(version::satisfies(
+                    std::hint::black_box(v),
+                    std::hint::black_box(r),
+                    o,
+                ))
+            })
             .sum()
     });
     let parsed: Vec<(Version, Range)> = pairs

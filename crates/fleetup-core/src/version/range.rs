@@ -559,8 +559,7 @@ fn replace_xrange(comp: &str, options: Options) -> String {
         return comp.to_string();
     };
     // Since 7.8.4 a number after an x (`1.x.5`, `x.1`) leaves the comparator invalid.
-    if (is_x(p.major) && !is_x(p.minor)) || (is_x(p.minor) && p.patch.is_some() && !is_x(p.patch))
-    {
+    if (is_x(p.major) && !is_x(p.minor)) || (is_x(p.minor) && p.patch.is_some() && !is_x(p.patch)) {
         return comp.to_string();
     }
     let xm = is_x(p.major);
@@ -581,7 +580,11 @@ fn replace_xrange(comp: &str, options: Options) -> String {
         }
     } else if !gtlt.is_empty() && xp {
         let mut major = big.to_string();
-        let mut minor = if xmin { "0".to_string() } else { mid.to_string() };
+        let mut minor = if xmin {
+            "0".to_string()
+        } else {
+            mid.to_string()
+        };
         let mut op = gtlt;
         if op == ">" {
             op = ">=";

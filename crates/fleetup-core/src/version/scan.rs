@@ -18,20 +18,14 @@ const MAX_IDENT: usize = 250;
 pub(crate) fn is_js_space(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n'
-            | '\u{0B}'
-            | '\u{0C}'
-            | '\r'
-            | ' '
-            | '\u{A0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200A}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202F}'
-            | '\u{205F}'
-            | '\u{3000}'
-            | '\u{FEFF}'
+        '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202F}'
+                | '\u{205F}'
+                | '\u{3000}'
+                | '\u{FEFF}'
     )
 }
 
@@ -108,6 +102,9 @@ fn is_ident(c: u8) -> bool {
 fn is_letter_or_dash(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'-'
 }
+
+/// A byte range `(start, end)` of a [`Text`].
+pub(crate) type Span = (usize, usize);
 
 /// A text being matched, with optional precomputed run ends for long inputs.
 pub(crate) struct Text<'a> {
@@ -307,8 +304,8 @@ impl<'a> Text<'a> {
         Some((c, [(i, a), (a + 1, b), (b + 1, c)]))
     }
 
-    /// Optional prerelease then optional build after the patch; returns (end, prerelease span).
-    fn tail(&self, i: usize, loose: bool) -> (usize, Option<(usize, usize)>, Option<(usize, usize)>) {
+    /// Optional prerelease then optional build after the patch: (end, prerelease, build).
+    fn tail(&self, i: usize, loose: bool) -> (usize, Option<Span>, Option<Span>) {
         let mut end = i;
         let mut pre = None;
         if let Some((e, s)) = self.prerelease(end, loose) {

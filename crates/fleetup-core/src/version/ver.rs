@@ -64,7 +64,10 @@ pub(crate) fn compare_identifiers(a: &Identifier, b: &Identifier) -> Ordering {
     }
     let (an, bn) = (a.is_numeric(), b.is_numeric());
     if an && bn {
-        return a.as_f64().partial_cmp(&b.as_f64()).unwrap_or(Ordering::Equal);
+        return a
+            .as_f64()
+            .partial_cmp(&b.as_f64())
+            .unwrap_or(Ordering::Equal);
     }
     match (an, bn) {
         (true, false) => Ordering::Less,
@@ -231,8 +234,16 @@ impl Version {
     /// `compareBuild`: precedence, then build identifiers (no build sorts lowest).
     pub fn compare_build(&self, other: &Version) -> Ordering {
         self.compare(other).then_with(|| {
-            let a: Vec<Identifier> = self.build.iter().map(|b| Identifier::Text(b.clone())).collect();
-            let b: Vec<Identifier> = other.build.iter().map(|b| Identifier::Text(b.clone())).collect();
+            let a: Vec<Identifier> = self
+                .build
+                .iter()
+                .map(|b| Identifier::Text(b.clone()))
+                .collect();
+            let b: Vec<Identifier> = other
+                .build
+                .iter()
+                .map(|b| Identifier::Text(b.clone()))
+                .collect();
             compare_lists(&a, &b)
         })
     }
@@ -271,7 +282,11 @@ fn component(digits: &str) -> Option<u64> {
     if d.len() > 16 {
         return None;
     }
-    let n = if d.is_empty() { 0 } else { d.parse::<u64>().ok()? };
+    let n = if d.is_empty() {
+        0
+    } else {
+        d.parse::<u64>().ok()?
+    };
     (n <= MAX_SAFE_INTEGER).then_some(n)
 }
 
@@ -280,7 +295,11 @@ fn prerelease_identifier(id: &str) -> Identifier {
     if !id.is_empty() && id.bytes().all(|c| c.is_ascii_digit()) {
         let d = id.trim_start_matches('0');
         if d.len() <= 16 {
-            if let Ok(n) = if d.is_empty() { Ok(0) } else { d.parse::<u64>() } {
+            if let Ok(n) = if d.is_empty() {
+                Ok(0)
+            } else {
+                d.parse::<u64>()
+            } {
                 if n < MAX_SAFE_INTEGER {
                     return Identifier::Numeric(n);
                 }
