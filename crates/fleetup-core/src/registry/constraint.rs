@@ -879,6 +879,44 @@ mod tests {
     }
 
     #[test]
+    fn streaming_agrees_with_parse_then_check() {
+        let constraints = [
+            "^7.14.0 || ^8.0.0",
+            ">=7.9.0 <8.0.0",
+            ">1.2.3-alpha.3",
+            "1.2.3 - 2.3.4 || ~0.0.0",
+            ">= 1.2, < 3.0.0 || !=1.2.3 =>1",
+            "*",
+            "1.x.5 || <2.0.0-0 >1",
+            "",
+            "1 || x1",
+            "foo || 1x",
+        ];
+        let versions = [
+            "1.2.3",
+            "1.2",
+            "8.0.0-SNAPSHOT",
+            "3.4.5-alpha.9",
+            "v7.10.1",
+            "bad",
+        ];
+        for c in constraints {
+            for v in versions {
+                for pre in [false, true] {
+                    let want = Constraint::parse(c)
+                        .and_then(|parsed| Version::parse_coerce(v).map(|v| parsed.check(&v, pre)));
+                    assert_eq!(satisfies_streaming(v, c, pre), want, "{c:?} {v:?} {pre}");
+                    assert_eq!(
+                        super::super::satisfies(v, c, pre),
+                        want,
+                        "{c:?} {v:?} {pre}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn long_inputs_stay_fast() {
         let many = "1 - 2 ".repeat(20_000);
         let started = std::time::Instant::now();
