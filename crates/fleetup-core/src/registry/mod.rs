@@ -40,8 +40,8 @@ use crate::error::Result;
 /// the Kibana version) satisfies `constraint`.
 ///
 /// # Errors
-/// `INVALID_CONSTRAINT` when the constraint does not parse, then `INVALID_VERSION` when the
-/// version does not.
+/// `INVALID_CONSTRAINT` when the constraint does not parse (`LIMIT_EXCEEDED` when it is over
+/// [`constraint::MAX_CONSTRAINT_BYTES`]), then `INVALID_VERSION` when the version does not.
 ///
 /// # Example
 /// ```
