@@ -667,6 +667,10 @@ const REWRITE_BUDGET: usize = 1 << 22;
 /// stray ` - ` and are invalid either way (then only the quoted segment in the message may
 /// differ).
 fn rewrite_range(c: &str) -> Cow<'_, str> {
+    rewrite_range_within(c, REWRITE_BUDGET)
+}
+
+fn rewrite_range_within(c: &str, budget: usize) -> Cow<'_, str> {
     let b = c.as_bytes();
     if !b.windows(2).any(|w| is_ws(w[0]) && w[1] == b'-') {
         return Cow::Borrowed(c);
@@ -682,7 +686,7 @@ fn rewrite_range(c: &str) -> Cow<'_, str> {
     }
     let text = |(s, e): (usize, usize)| c.get(s..e).unwrap_or("");
     let replacement = |m: &RangeMatch| format!(">= {}, <= {} ", text(m.from), text(m.to));
-    if c.len().saturating_mul(matches.len()) <= REWRITE_BUDGET {
+    if c.len().saturating_mul(matches.len()) <= budget {
         let mut out = c.to_owned();
         for m in &matches {
             let found = text((m.start, m.end));
@@ -936,6 +940,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The in-place fallback used past the budget accepts exactly what the literal replay
+    /// accepts, with the same normal form.
+    #[test]
+    fn in_place_rewrite_agrees_with_literal_replay() {
+        const PIECES: &[&str] = &[
+            "1", "2", "0", ".", "x", "|", "||", " - ", "-", " ", ",", ">=", "<", "~", "^", "v",
+            "a", "+",
+        ];
+        let parse_with = |c: &str, budget: usize| -> std::result::Result<String, ()> {
+            let text = rewrite_range_within(c, budget);
+            let mut out = Vec::new();
+            parse_into(&text, |k| {
+                let or = if k.last_in_group { " ||" } else { "" };
+                out.push(format!("{}{}{or}", k.op, span(&text, k.orig)));
+            })
+            .map(|()| out.join(" "))
+            .map_err(|_| ())
+        };
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut ranges = 0;
+        for _ in 0..50_000 {
+            let len = (next() % 16) as usize;
+            let c: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            ranges += usize::from(c.contains(" - "));
+            assert_eq!(parse_with(&c, usize::MAX), parse_with(&c, 0), "{c:?}");
+        }
+        assert!(ranges > 1000, "only {ranges} inputs had a range");
     }
 
     #[test]
