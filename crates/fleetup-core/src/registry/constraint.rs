@@ -980,6 +980,13 @@ mod tests {
     }
 
     #[test]
+    fn public_types_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Constraint>();
+        assert_send_sync::<Version>();
+    }
+
+    #[test]
     fn length_limit() {
         let long = "1 ".repeat(MAX_CONSTRAINT_BYTES / 2 + 1);
         assert_eq!(

@@ -17,7 +17,7 @@
 //!   rejects `v1.2.3`; build metadata in a constraint is kept in its string form.
 //!
 //! The parser is hand-written and linear in the input (see [`constraint`]). [`satisfies`]
-//! remembers parsed constraints per thread ([`cache`]); [`Constraint::check`] allocates nothing.
+//! remembers up to 512 parsed constraints per thread; [`Constraint::check`] allocates nothing.
 //!
 //! # Example
 //! ```
@@ -26,7 +26,7 @@
 //! assert!(!registry::satisfies("9.2.0-SNAPSHOT", "^8.13.0 || ^9.0.0", false).unwrap());
 //! ```
 
-pub mod cache;
+mod cache;
 pub mod constraint;
 pub mod ops;
 pub mod version;
