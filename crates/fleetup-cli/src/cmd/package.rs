@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use fleetup_core::{Error, ErrorKind};
+use fleetup_core::Error;
 use serde_json::{json, Value};
 
 use crate::output::op;
@@ -78,14 +78,8 @@ pub fn run(command: PackageCommand) -> Result<ExitCode, Error> {
 }
 
 fn load(source: &str) -> Result<Value, Error> {
-    if source.ends_with(".json") && Path::new(source).is_file() {
-        let text = std::fs::read_to_string(source)
-            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {source}: {e}")))?;
-        let info = fleetup_core::dispatch::parse_json(&text)?;
-        op("package.from_registry_json", json!({ "info": info }))
-    } else {
-        op("package.load", json!({ "path": source }))
-    }
+    // `package.load` reads directories, `.zip` archives and registry `.json` files alike.
+    op("package.load", json!({ "path": source }))
 }
 
 fn text(v: &Value) -> String {

@@ -292,7 +292,8 @@ impl Tree for ZipTree {
     }
 }
 
-/// Loads a package from a directory or a `.zip` archive and returns its PackageInfo JSON.
+/// Loads a package from a directory, a `.zip` archive or a registry package-info `.json` file
+/// and returns its PackageInfo JSON.
 ///
 /// # Errors
 /// `PACKAGE_NOT_FOUND` when the path does not exist or holds no `manifest.yml`;
@@ -300,10 +301,36 @@ impl Tree for ZipTree {
 /// manifests; `INVALID_ARCHIVE` for corrupt or unsafe archives; `LIMIT_EXCEEDED` past a limit;
 /// `IO_ERROR` when reading fails.
 pub fn load_path(path: &Path) -> Result<Value> {
+    if path.is_file()
+        && path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        return load_registry_json_file(path);
+    }
     let mut tree = open_tree(path)?;
     let info = build(tree.as_mut())?;
     check_top_level(&info, tree.as_ref(), path)?;
     Ok(info)
+}
+
+/// A `.json` file holding the registry's package info.
+fn load_registry_json_file(path: &Path) -> Result<Value> {
+    let file = fs::File::open(path).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    let buf = read_capped(file, &path.display().to_string(), ErrorKind::Io)?;
+    let text = String::from_utf8(buf).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidUtf8,
+            format!("{} is not UTF-8: {e}", path.display()),
+        )
+    })?;
+    let info = crate::dispatch::parse_json(&text)?;
+    from_registry_json(&info)
 }
 
 /// Loads a package's `changelog.yml` (directory or `.zip`), or `None` when it has none.
@@ -480,8 +507,8 @@ pub fn from_registry_json(info_json: &Value) -> Result<Value> {
                     path: &path,
                     manifest: ds,
                     source: ds_src,
-                    routing_rules: None,
-                    lifecycle: None,
+                    routing_rules: ds.get("routing_rules").cloned(),
+                    lifecycle: ds.get("lifecycle").cloned(),
                     default_ingest_pipeline,
                 },
             )?);

@@ -2,7 +2,7 @@
 //!
 //! | op | args | result |
 //! |---|---|---|
-//! | `package.load` | `path` (directory or `.zip`) | PackageInfo |
+//! | `package.load` | `path` (directory, `.zip`, or registry package-info `.json`) | PackageInfo |
 //! | `package.changelog` | `path` | parsed `changelog.yml`, or `null` when the package has none |
 //! | `package.from_registry_json` | `info` (registry package-info object) | PackageInfo |
 //! | `package.update_available` | `installed?`, `latest?`, `viewed?`, `policy_version?` | `{latest_version, update_available, is_viewing_old_package, policy_upgradeable?}` |
@@ -82,8 +82,9 @@ pub const OPS: &[Op] = &[
     },
 ];
 
-/// `package.load` — args `path` (string): a package directory (integrations-repository layout)
-/// or a `.zip` as the registry serves it (top folder `<name>-<version>/`). Result: PackageInfo.
+/// `package.load` — args `path` (string): a package directory (integrations-repository layout),
+/// a `.zip` as the registry serves it (top folder `<name>-<version>/`), or a `.json` file with the
+/// registry's package info. Result: PackageInfo.
 /// Errors: `PACKAGE_NOT_FOUND`, `INVALID_PACKAGE`, `INVALID_YAML`, `INVALID_ARCHIVE`,
 /// `LIMIT_EXCEEDED`, `IO_ERROR`.
 fn load(args: &Args<'_>) -> Result<Value> {
