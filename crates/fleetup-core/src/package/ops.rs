@@ -6,7 +6,7 @@
 //! | `package.changelog` | `path` | parsed `changelog.yml`, or `null` when the package has none |
 //! | `package.from_registry_json` | `info` (registry package-info object) | PackageInfo |
 //! | `package.update_available` | `installed?`, `latest?`, `viewed?`, `policy_version?` | `{latest_version, update_available, is_viewing_old_package, policy_upgradeable?}` |
-//! | `package.choose_target` | `versions`, `installed?`, `same_major?`, `range?`, `kibana_version?`, `subscription?`, `prerelease?` | `{version, entry, rejected: [{version, code, reason}]}` |
+//! | `package.choose_target` | `versions`, `installed?`, `same_major?`, `range?`, `kibana_version?`, `subscription?`, `prerelease?`, `prerelease_rule?` | `{version, entry, rejected: [{version, code, reason}]}` |
 //! | `package.latest` | `name?`, `registry?`, `bundled?`, `registry_error?`, `airgapped?`, `or_throw?` | `{package, source}` |
 //! | `fleet.is_package_prerelease` | `version` | bool |
 //! | `fleet.package_release_label` | `version` | `"ga"`, `"beta"`, `"rc"` or `"preview"` |
@@ -18,7 +18,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::versions::{self, TargetQuery};
+use super::versions::{self, PrereleaseRule, TargetQuery};
 use crate::args::Args;
 use crate::dispatch::Op;
 use crate::error::{Error, ErrorKind, Result};
@@ -124,7 +124,9 @@ fn update_available(args: &Args<'_>) -> Result<Value> {
 
 /// `package.choose_target` — args `versions` (array of version strings or registry entries with
 /// `version`, `conditions`, `license`), `installed?`, `same_major?` (false), `range?`,
-/// `kibana_version?`, `subscription?` (`basic`), `prerelease?` (false). Result `{version, entry,
+/// `kibana_version?`, `subscription?` (`basic`), `prerelease?` (false), `prerelease_rule?`
+/// (`"registry"`: major 0 or a prerelease tag, as the registry's search; `"semver"`: a prerelease
+/// tag only, as Kibana's `pickRegistryTarget`). Result `{version, entry,
 /// rejected: [{version, code, reason}]}` with `version`/`entry` null when nothing is eligible.
 fn choose_target(args: &Args<'_>) -> Result<Value> {
     let entries = args.array("versions")?;
@@ -135,6 +137,19 @@ fn choose_target(args: &Args<'_>) -> Result<Value> {
         kibana_version: args.opt_str("kibana_version")?,
         subscription: args.opt_str("subscription")?,
         prerelease: args.opt_bool("prerelease")?.unwrap_or(false),
+        prerelease_rule: match args.opt_str("prerelease_rule")? {
+            None | Some("registry") => PrereleaseRule::Registry,
+            Some("semver") => PrereleaseRule::Semver,
+            Some(other) => {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!(
+                        "`prerelease_rule` must be \"registry\" or \"semver\", got \"{other}\""
+                    ),
+                )
+                .at("/prerelease_rule"))
+            }
+        },
     };
     let c = versions::choose_target(entries, &q)?;
     Ok(json!({
