@@ -252,7 +252,7 @@ fn update_available_follows_kibana() {
     assert_eq!(
         code(
             "package.update_available",
-            json!({"installed": "", "latest": "1.0.0"})
+            json!({"installed": "1.x", "latest": "1.0.0"})
         ),
         "INVALID_VERSION"
     );

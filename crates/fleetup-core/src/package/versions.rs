@@ -199,12 +199,20 @@ pub struct UpdateInfo {
 ///
 /// # Errors
 /// `INVALID_VERSION` when a given version is invalid (Kibana's `semver.lt` throws).
-pub fn update_available(
-    installed: Option<&str>,
-    latest: Option<&str>,
-    viewed: Option<&str>,
-    policy_version: Option<&str>,
+pub fn update_available<'a>(
+    installed: Option<&'a str>,
+    latest: Option<&'a str>,
+    viewed: Option<&'a str>,
+    policy_version: Option<&'a str>,
 ) -> Result<UpdateInfo> {
+    // Kibana tests these with JavaScript truthiness: an empty string is "no version".
+    let some = |v: Option<&'a str>| v.filter(|s| !s.is_empty());
+    let (installed, latest, viewed, policy_version) = (
+        some(installed),
+        some(latest),
+        some(viewed),
+        some(policy_version),
+    );
     for (v, p) in [
         (installed, "/installed"),
         (latest, "/latest"),
@@ -617,6 +625,8 @@ mod tests {
         let u = update_available(Some("1.0.0"), Some("1.2.0"), Some("1.3.0"), None).unwrap();
         assert_eq!(u.latest_version.as_deref(), Some("1.3.0"));
         assert!(!u.is_viewing_old_package);
-        assert!(update_available(Some(""), None, None, None).is_err());
+        assert!(update_available(Some("1.x"), Some("1.0.0"), None, None).is_err());
+        let u = update_available(Some(""), Some("1.0.0"), None, None).unwrap();
+        assert!(!u.update_available);
     }
 }
