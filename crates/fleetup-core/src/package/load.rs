@@ -309,9 +309,7 @@ pub fn load_path(path: &Path) -> Result<Value> {
         return load_registry_json_file(path);
     }
     let mut tree = open_tree(path)?;
-    let info = build(tree.as_mut())?;
-    check_top_level(&info, tree.as_ref(), path)?;
-    Ok(info)
+    build(tree.as_mut(), path)
 }
 
 /// A `.json` file holding the registry's package info.
@@ -360,12 +358,20 @@ fn open_tree(path: &Path) -> Result<Box<dyn Tree>> {
     }
 }
 
-fn check_top_level(info: &Value, tree: &dyn Tree, path: &Path) -> Result<()> {
+/// An archive's top-level folder must be `<name>-<version>` (checked, as Kibana does, right after
+/// the manifest's mandatory fields and before anything else).
+fn check_top_level(manifest: &Value, tree: &dyn Tree, path: &Path) -> Result<()> {
     let Some(zip_top) = tree.top() else {
         return Ok(());
     };
-    let name = info.get("name").map(info::js_string).unwrap_or_default();
-    let version = info.get("version").map(info::js_string).unwrap_or_default();
+    let (Some(name), Some(version), Some(_)) = (
+        manifest.get("name"),
+        manifest.get("version"),
+        manifest.get("title"),
+    ) else {
+        return Ok(()); // the missing field is reported first, by the manifest checks
+    };
+    let (name, version) = (info::js_string(name), info::js_string(version));
     if zip_top != format!("{name}-{version}") {
         return Err(archive_error(format!(
             "{}: Name {name} and version {version} do not match top-level directory {zip_top}",
@@ -382,7 +388,7 @@ fn parse_yaml_file(tree: &mut dyn Tree, rel: &str) -> Result<(String, Value)> {
 }
 
 /// `parseAndVerifyArchive` over a file tree.
-fn build(tree: &mut dyn Tree) -> Result<Value> {
+fn build(tree: &mut dyn Tree, path: &Path) -> Result<Value> {
     if !tree.paths().iter().any(|p| p == "manifest.yml") {
         return Err(Error::new(
             ErrorKind::PackageNotFound,
@@ -395,6 +401,7 @@ fn build(tree: &mut dyn Tree) -> Result<Value> {
         text: Some(&text),
         json_prefix: None,
     };
+    check_top_level(&manifest, tree, path)?;
     let name = manifest.get("name").cloned().unwrap_or(Value::Null);
 
     // Data stream folders, in first-seen order. Kibana matches the prefix `data_stream` without a
