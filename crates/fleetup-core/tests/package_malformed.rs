@@ -353,3 +353,16 @@ fn mutated_manifests_never_panic() {
     );
     assert!(start.elapsed() < Duration::from_secs(60));
 }
+
+/// Many documents that are each within limits still share one node budget per package.
+#[test]
+fn package_wide_node_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "manifest.yml", GOOD_MANIFEST);
+    let big = format!("title: T\ntype: logs\nx: [{}]\n", "1,".repeat(800_000));
+    for ds in ["a", "b", "c"] {
+        write(tmp.path(), &format!("data_stream/{ds}/manifest.yml"), &big);
+    }
+    let e = load_err(tmp.path(), Duration::from_secs(60));
+    assert_eq!(e.code(), "LIMIT_EXCEEDED", "{e}");
+}

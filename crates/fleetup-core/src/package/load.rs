@@ -23,6 +23,8 @@ pub const MAX_READ_BYTES: usize = 128 * 1024 * 1024;
 pub const MAX_ARCHIVE_BYTES: u64 = 512 * 1024 * 1024;
 /// Most uncompressed bytes an archive may declare (zip-bomb guard).
 pub const MAX_EXPANDED_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// Most YAML nodes all of a package's documents may hold together.
+pub const MAX_PACKAGE_NODES: usize = 2_000_000;
 /// Deepest directory nesting walked.
 const MAX_DIR_DEPTH: usize = 32;
 
@@ -33,6 +35,8 @@ trait Tree {
     fn read(&mut self, rel: &str) -> Result<String>;
     /// How the package is named in messages.
     fn label(&self) -> String;
+    /// The package's shared read budget.
+    fn budget(&mut self) -> &mut Budget;
     /// The archive's top-level directory (archives only).
     fn top(&self) -> Option<&str> {
         None
@@ -41,6 +45,8 @@ trait Tree {
 
 struct Budget {
     used: usize,
+    /// YAML nodes still allowed for this package (bounds memory across all its documents).
+    nodes: usize,
 }
 
 impl Budget {
@@ -84,7 +90,10 @@ impl DirTree {
         Ok(DirTree {
             root: root.to_path_buf(),
             paths,
-            budget: Budget { used: 0 },
+            budget: Budget {
+                used: 0,
+                nodes: MAX_PACKAGE_NODES,
+            },
         })
     }
 }
@@ -164,6 +173,9 @@ impl Tree for DirTree {
     }
     fn label(&self) -> String {
         self.root.display().to_string()
+    }
+    fn budget(&mut self) -> &mut Budget {
+        &mut self.budget
     }
 }
 
@@ -265,7 +277,10 @@ impl ZipTree {
             label: path.display().to_string(),
             top,
             paths: rel,
-            budget: Budget { used: 0 },
+            budget: Budget {
+                used: 0,
+                nodes: MAX_PACKAGE_NODES,
+            },
         })
     }
 }
@@ -286,6 +301,9 @@ impl Tree for ZipTree {
     }
     fn label(&self) -> String {
         self.label.clone()
+    }
+    fn budget(&mut self) -> &mut Budget {
+        &mut self.budget
     }
     fn top(&self) -> Option<&str> {
         Some(&self.top)
@@ -383,7 +401,7 @@ fn check_top_level(manifest: &Value, tree: &dyn Tree, path: &Path) -> Result<()>
 
 fn parse_yaml_file(tree: &mut dyn Tree, rel: &str) -> Result<(String, Value)> {
     let text = tree.read(rel)?;
-    let value = crate::yaml::parse_named(&text, rel)?;
+    let value = crate::yaml::parse_budgeted(&text, rel, &mut tree.budget().nodes)?;
     Ok((text, value))
 }
 
