@@ -362,6 +362,40 @@ pub fn load_changelog(path: &Path) -> Result<Option<Value>> {
     crate::yaml::parse_named(&text, "changelog.yml").map(Some)
 }
 
+/// A package's Elastic Agent templates (`agent/input/*.hbs`, `data_stream/<ds>/agent/stream/*.hbs`),
+/// keyed by their path inside the package, in archive order. Fleet compiles these into agent
+/// policies; a dry run needs the target version's.
+///
+/// # Errors
+/// As [`load_path`] (without the manifest checks); `LIMIT_EXCEEDED` past the read budget.
+pub fn load_agent_templates(path: &Path) -> Result<serde_json::Map<String, Value>> {
+    let mut tree = open_tree(path)?;
+    let wanted: Vec<String> = tree
+        .paths()
+        .iter()
+        .filter(|p| is_agent_template(p))
+        .cloned()
+        .collect();
+    let mut out = serde_json::Map::new();
+    for rel in wanted {
+        let text = tree.read(&rel)?;
+        out.insert(rel, Value::String(text));
+    }
+    Ok(out)
+}
+
+fn is_agent_template(rel: &str) -> bool {
+    if !rel.ends_with(".hbs") {
+        return false;
+    }
+    let parts: Vec<&str> = rel.split('/').collect();
+    match parts.as_slice() {
+        ["agent", _, ..] => true,
+        ["data_stream", _, "agent", _, ..] => true,
+        _ => false,
+    }
+}
+
 fn open_tree(path: &Path) -> Result<Box<dyn Tree>> {
     let meta = fs::metadata(path).map_err(|e| {
         Error::new(

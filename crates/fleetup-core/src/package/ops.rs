@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `package.load` | `path` (directory, `.zip`, or registry package-info `.json`) | PackageInfo |
 //! | `package.changelog` | `path` | parsed `changelog.yml`, or `null` when the package has none |
+//! | `package.agent_templates` | `path` | `{"<path in package>": "<template text>"}` for every agent `.hbs` template |
 //! | `package.from_registry_json` | `info` (registry package-info object) | PackageInfo |
 //! | `package.update_available` | `installed?`, `latest?`, `viewed?`, `policy_version?` | `{latest_version, update_available, is_viewing_old_package, policy_upgradeable?}` |
 //! | `package.choose_target` | `versions`, `installed?`, `same_major?`, `range?`, `kibana_version?`, `subscription?`, `prerelease?`, `prerelease_rule?` | `{version, entry, rejected: [{version, code, reason}]}` |
@@ -34,6 +35,11 @@ pub const OPS: &[Op] = &[
         name: "package.changelog",
         summary: "A package's parsed changelog.yml (null when it has none).",
         run: changelog,
+    },
+    Op {
+        name: "package.agent_templates",
+        summary: "A package's Elastic Agent templates (.hbs), keyed by their path in the package.",
+        run: agent_templates,
     },
     Op {
         name: "package.from_registry_json",
@@ -96,6 +102,14 @@ fn load(args: &Args<'_>) -> Result<Value> {
 fn changelog(args: &Args<'_>) -> Result<Value> {
     let path = args.str("path")?;
     Ok(super::load_changelog(Path::new(path))?.unwrap_or(Value::Null))
+}
+
+/// `package.agent_templates` — args `path` (directory or `.zip`). Result: an object from each
+/// agent template's path inside the package (`agent/input/…`, `data_stream/<ds>/agent/stream/…`)
+/// to its text, in archive order.
+fn agent_templates(args: &Args<'_>) -> Result<Value> {
+    let path = args.str("path")?;
+    super::load_agent_templates(Path::new(path)).map(Value::Object)
 }
 
 /// `package.from_registry_json` — args `info` (object). Result: PackageInfo. Errors point under
