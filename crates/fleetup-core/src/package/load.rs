@@ -389,11 +389,10 @@ fn is_agent_template(rel: &str) -> bool {
         return false;
     }
     let parts: Vec<&str> = rel.split('/').collect();
-    match parts.as_slice() {
-        ["agent", _, ..] => true,
-        ["data_stream", _, "agent", _, ..] => true,
-        _ => false,
-    }
+    matches!(
+        parts.as_slice(),
+        ["agent", _, ..] | ["data_stream", _, "agent", _, ..]
+    )
 }
 
 fn open_tree(path: &Path) -> Result<Box<dyn Tree>> {
