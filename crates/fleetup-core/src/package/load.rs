@@ -221,7 +221,7 @@ impl ZipTree {
         }
         let mut archive = zip::ZipArchive::new(file).map_err(|e| {
             archive_error(format!(
-                "{} is not a valid zip archive: {e}",
+                "{} is not a valid zip archive ({e}); give a package directory, a registry .zip or a registry .json",
                 path.display()
             ))
         })?;
@@ -397,10 +397,12 @@ fn is_agent_template(rel: &str) -> bool {
 
 fn open_tree(path: &Path) -> Result<Box<dyn Tree>> {
     let meta = fs::metadata(path).map_err(|e| {
-        Error::new(
-            ErrorKind::PackageNotFound,
-            format!("no package at {}: {e}", path.display()),
-        )
+        let kind = if e.kind() == std::io::ErrorKind::NotFound {
+            ErrorKind::PackageNotFound
+        } else {
+            ErrorKind::Io
+        };
+        Error::new(kind, format!("no package at {}: {e}", path.display()))
     })?;
     if meta.is_dir() {
         Ok(Box::new(DirTree::open(path)?))
