@@ -70,7 +70,10 @@ pub fn deep_merge_vars(target: &mut Map<String, Value>, over: &Value, keep: bool
                     merged.insert(k.clone(), v.clone());
                 }
             }
-            if !o.contains_key("value") {
+            // `value: undefined` from the override: the key keeps its place when the stored
+            // value is restored below, otherwise it disappears from the JSON.
+            let restored = keep && original_value.is_some();
+            if !o.contains_key("value") && !restored {
                 merged.shift_remove("value");
             }
         }
