@@ -7,12 +7,16 @@ use super::merge::{update_package_inputs_from, BasePolicy};
 use crate::error::{Error, ErrorKind, Result};
 use crate::version::{compare, Options};
 
-/// The field-level change list between `current` and `proposed`.
-///
-/// HOOK: the change-list work replaces this body; it returns an empty list for now.
+/// The field-level change list between `current` and `proposed` (see [`crate::plan::changes`]).
 pub fn field_changes(current: &Value, proposed: &Value, package_info: &Value) -> Value {
-    let _ = (current, proposed, package_info);
-    Value::Array(Vec::new())
+    let changes = crate::plan::changes::field_changes(
+        current,
+        proposed,
+        package_info,
+        None,
+        crate::plan::changes::ChangeOptions::default(),
+    );
+    serde_json::to_value(changes).unwrap_or(Value::Array(Vec::new()))
 }
 
 /// Refuses upgrading a policy to an older package version (`validateUpgradePackagePolicy`).
