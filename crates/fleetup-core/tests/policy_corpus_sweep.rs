@@ -72,7 +72,9 @@ fn check(label: &str, policy: &Value, target: &Value) -> Result<(), String> {
     let args = json!({"package_policy": policy, "package_info": target});
     let item = dispatch("fleet.upgrade_dry_run", &args).map_err(|e| format!("{label}: {e}"))?;
     let again = dispatch("fleet.upgrade_dry_run", &args).map_err(|e| format!("{label}: {e}"))?;
-    if item.to_string() != again.to_string() {
+    // Byte-level comparison: key order matters, not just JSON equality.
+    let (first, second) = (item.to_string(), again.to_string());
+    if first != second {
         return Err(format!("{label}: output differs between two runs"));
     }
     let proposed = &item["diff"][1];
