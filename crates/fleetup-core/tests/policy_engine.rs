@@ -302,3 +302,47 @@ fn bad_arguments_are_errors_not_panics() {
         &json!({"package_policy": weird, "package_info": pkg, "dry_run": true}),
     );
 }
+
+#[test]
+fn frozen_vars_are_enforced_at_save_time() {
+    let pkg = json!({"name": "x", "version": "2.0.0", "policy_templates": [{"name": "a", "inputs": [
+        {"type": "t", "vars": [{"name": "kept", "type": "text", "default": "new-default"}]}]}]});
+    let policy = json!({"name": "p", "package": {"name": "x", "version": "1.0.0"},
+        "inputs": [{"type": "t", "policy_template": "a", "enabled": false, "keep_enabled": true, "streams": [],
+                    "vars": {"kept": {"type": "text", "value": "pinned", "frozen": true},
+                             "gone": {"type": "text", "value": "g", "frozen": true}}}]});
+    // The merge alone (Kibana's updatePackageInputs) drops `gone` and keeps `frozen` on `kept`.
+    let merged = dispatch(
+        "fleet.update_package_inputs",
+        &json!({"package_policy": policy, "package_info": pkg}),
+    )
+    .unwrap();
+    assert_eq!(
+        merged["inputs"][0]["vars"],
+        json!({"kept": {"type": "text", "value": "pinned", "frozen": true}})
+    );
+    // Save-time rules re-add the frozen var the new version dropped.
+    let saved = dispatch(
+        "fleet.update_package_inputs",
+        &json!({"package_policy": policy, "package_info": pkg, "enforce_frozen": true}),
+    )
+    .unwrap();
+    assert_eq!(saved["inputs"][0]["vars"]["gone"]["value"], "g");
+    assert_eq!(saved["inputs"][0]["enabled"], false);
+    // A frozen var whose type changes is refused unless forced.
+    let mut pkg2 = pkg.clone();
+    pkg2["policy_templates"][0]["inputs"][0]["vars"][0]["type"] = json!("textarea");
+    let err = dispatch(
+        "fleet.update_package_inputs",
+        &json!({"package_policy": policy, "package_info": pkg2, "enforce_frozen": true}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err.code(), err.message()),
+        (
+            "PACKAGE_POLICY_VALIDATION",
+            "kept is a frozen variable and cannot be modified"
+        )
+    );
+    assert!(dispatch("fleet.update_package_inputs", &json!({"package_policy": policy, "package_info": pkg2, "enforce_frozen": true, "force": true})).is_ok());
+}

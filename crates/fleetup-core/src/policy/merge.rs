@@ -870,3 +870,97 @@ fn base_fields(base: &BasePolicy<'_>, inputs: Option<Vec<Value>>) -> Map<String,
     }
     out
 }
+
+/// `_enforceFrozenVars(old, new, force)`: a frozen var keeps its stored entry (a changed value
+/// or type is an error unless `force`), and a frozen var the new version dropped is re-added.
+fn enforce_frozen_vars(
+    old: &Map<String, Value>,
+    new: &Map<String, Value>,
+    force: bool,
+) -> Result<Map<String, Value>> {
+    let mut out = Map::with_capacity(new.len());
+    for (k, v) in new {
+        let frozen_old = old.get(k).filter(|o| truthy(o.get("frozen")));
+        let value = match frozen_old {
+            Some(o) if !force => {
+                let same = o.get("value") == v.get("value") && o.get("type") == v.get("type");
+                if !same {
+                    return Err(Error::new(
+                        ErrorKind::PackagePolicyValidation,
+                        format!("{k} is a frozen variable and cannot be modified"),
+                    ));
+                }
+                o.clone()
+            }
+            _ => v.clone(),
+        };
+        out.insert(k.clone(), value);
+    }
+    for (k, v) in old {
+        if !truthy(new.get(k)) && truthy(v.get("frozen")) {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// `enforceFrozenInputs(oldInputs, newInputs, force)`, run when Kibana saves an upgraded policy:
+/// `keep_enabled` inputs and streams keep their stored `enabled`, frozen vars keep their stored
+/// entry (package-level vars are not checked).
+///
+/// # Errors
+/// `PACKAGE_POLICY_VALIDATION` (`<key> is a frozen variable and cannot be modified`) when a frozen
+/// var changed and `force` is false.
+pub fn enforce_frozen_inputs(
+    old_inputs: &[Value],
+    new_inputs: &mut [Value],
+    force: bool,
+) -> Result<()> {
+    for input in new_inputs.iter_mut() {
+        let name = effective_name(input).map(str::to_string);
+        let Some(old) = old_inputs
+            .iter()
+            .find(|o| effective_name(o).map(str::to_string) == name)
+        else {
+            continue;
+        };
+        let Some(im) = input.as_object_mut() else {
+            continue;
+        };
+        if truthy(old.get("keep_enabled")) {
+            set_or_remove(im, "enabled", old.get("enabled"));
+        }
+        if let (Some(Value::Object(ov)), Some(Value::Object(nv))) =
+            (old.get("vars"), im.get("vars"))
+        {
+            let merged = enforce_frozen_vars(ov, nv, force)?;
+            im.insert("vars".into(), Value::Object(merged));
+        }
+        let Some(Value::Array(streams)) = im.get_mut("streams") else {
+            continue;
+        };
+        for stream in streams.iter_mut() {
+            // JavaScript compares `s.id === stream.id`: two missing ids are equal.
+            let id = stream.get("id").cloned();
+            let Some(os) = arr(old, "streams")
+                .iter()
+                .find(|s| s.get("id").cloned() == id)
+            else {
+                continue;
+            };
+            let Some(sm) = stream.as_object_mut() else {
+                continue;
+            };
+            if truthy(os.get("keep_enabled")) {
+                set_or_remove(sm, "enabled", os.get("enabled"));
+            }
+            if let (Some(Value::Object(ov)), Some(Value::Object(nv))) =
+                (os.get("vars"), sm.get("vars"))
+            {
+                let merged = enforce_frozen_vars(ov, nv, force)?;
+                sm.insert("vars".into(), Value::Object(merged));
+            }
+        }
+    }
+    Ok(())
+}
