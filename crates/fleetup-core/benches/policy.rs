@@ -124,6 +124,19 @@ fn bench(c: &mut Criterion) {
     for (label, old, new) in pairs {
         let policy = customised_policy(&old);
         let args = json!({"package_policy": policy, "package_info": new});
+        // The merge and validation alone (no change list, no diff copy).
+        let mut base = policy.clone();
+        base["package"]["version"] = new["version"].clone();
+        let update_args = json!({"package_policy": base, "package_info": new, "dry_run": true});
+        c.bench_function(&format!("update_package_inputs/{label}"), |b| {
+            b.iter(|| {
+                dispatch(
+                    "fleet.update_package_inputs",
+                    std::hint::black_box(&update_args),
+                )
+                .expect("update")
+            })
+        });
         c.bench_function(&format!("dry_run/{label}"), |b| {
             b.iter(|| {
                 dispatch("fleet.upgrade_dry_run", std::hint::black_box(&args)).expect("dry run")
