@@ -12,6 +12,7 @@ for (const f of fixtures) pair.append(new Option(f.title, f.id));
 async function show(id) {
   const known = fixtures.some((x) => x.id === id) ? id : fixtures[0].id;
   const f = await (await fetch(`/fixtures/${encodeURIComponent(known)}.json`)).json();
+  review.changelog = f.changelog ?? null;
   review.currentPackage = f.currentPackage;
   review.targetPackage = f.targetPackage;
   review.currentPolicy = f.currentPolicy;

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, statSync } from "no
 import { dirname, join, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { init, invoke } from "../src/index.js";
+import { init, invoke, parseYaml } from "../src/index.js";
 
 export const webDir = resolvePath(dirname(fileURLToPath(import.meta.url)), "..");
 export const repoDir = resolvePath(webDir, "..");
@@ -57,6 +57,12 @@ export function loadPackage(dir, cacheName) {
   return info;
 }
 
+/** A package's changelog.yml parsed by the core's YAML reader (null when it has none). */
+export function loadChangelog(dir) {
+  const file = join(dir, "changelog.yml");
+  return existsSync(file) ? parseYaml(readFileSync(file, "utf8")) : null;
+}
+
 /** A fresh policy of `info` with every input and stream as Fleet creates it. */
 export function defaultPolicy(info, name) {
   const policy = invoke("fleet.package_to_package_policy", {
@@ -70,7 +76,7 @@ export function defaultPolicy(info, name) {
 }
 
 /**
- * Every review fixture: `{id, title, currentPolicy, currentPackage, targetPackage}`.
+ * Every review fixture: `{id, title, currentPolicy, currentPackage, targetPackage, changelog}`.
  * The bundled example uses its hand-written policy; corpus pairs a default policy.
  */
 export async function reviewFixtures({ corpus = true } = {}) {
@@ -87,6 +93,7 @@ export async function reviewFixtures({ corpus = true } = {}) {
     currentPolicy: first,
     currentPackage: oldEx,
     targetPackage: newEx,
+    changelog: loadChangelog(join(ex, "packages", "acme_web-2.0.0")),
   });
   if (corpus && hasShared()) {
     for (const [name, from, to] of CORPUS_PAIRS) {
@@ -99,6 +106,7 @@ export async function reviewFixtures({ corpus = true } = {}) {
         currentPolicy: defaultPolicy(oldInfo, `${name}-1`),
         currentPackage: oldInfo,
         targetPackage: newInfo,
+        changelog: loadChangelog(join(root, to)),
       });
     }
   }

@@ -37,6 +37,10 @@ export async function startServer({ port = 8087, host = "127.0.0.1", fixtures } 
       const url = new URL(req.url ?? "/", "http://localhost");
       const headers = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
       if (!url.searchParams.has("nocsp")) headers["content-security-policy"] = CSP;
+      if (url.pathname === "/favicon.ico") {
+        res.writeHead(204, headers).end();
+        return;
+      }
       const m = /^\/fixtures\/([A-Za-z0-9_.-]+)\.json$/.exec(url.pathname);
       if (m) {
         const body = m[1] === "index" ? index : byId.get(m[1]);

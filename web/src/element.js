@@ -473,13 +473,16 @@ export class FleetupUpgradeReview extends HTMLElement {
       this._scheduled = false;
       try {
         await init();
+        mark("fleetup:wasm-ready");
       } catch (e) {
         this._error = `The WebAssembly core could not be loaded: ${e && e.message ? e.message : e}`;
         this._render();
         return;
       }
       this._recompute();
+      mark("fleetup:computed");
       this._render();
+      mark("fleetup:rendered");
       if (this._state && !this._readyFired) {
         this._readyFired = true;
         this.dispatchEvent(new CustomEvent("fleetup-ready", { bubbles: true, composed: true }));
@@ -1097,6 +1100,15 @@ export class FleetupUpgradeReview extends HTMLElement {
   }
 }
 
+/** A performance mark, for hosts and the load-time measurement (no-op where unsupported). */
+function mark(name) {
+  try {
+    if (typeof performance !== "undefined" && performance.mark) performance.mark(name);
+  } catch {
+    // Marks are diagnostics only.
+  }
+}
+
 function coerce(raw, type) {
   return type === "integer" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
 }
@@ -1111,6 +1123,10 @@ function yamlError(text) {
     return `YAML syntax error: ${e && e.message ? e.message : String(e)}`;
   }
 }
+
+// Start fetching and compiling the core as soon as the element is imported, so it overlaps the
+// host's own data loading; failures surface (and are retried) when an element first renders.
+if (typeof window !== "undefined") init().catch(() => {});
 
 if (typeof customElements !== "undefined" && !customElements.get("fleetup-upgrade-review")) {
   customElements.define("fleetup-upgrade-review", FleetupUpgradeReview);

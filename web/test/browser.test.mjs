@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { init, dryRun, resolve } from "../src/index.js";
+import { init, dryRun, resolve, invoke } from "../src/index.js";
 import { reviewFixtures, hasShared, repoDir, webDir } from "../scripts/fixtures.mjs";
 import { startServer } from "../scripts/serve.mjs";
 
@@ -164,6 +164,10 @@ for (const id of ["acme_web", "windows-1.5.1-1.6.0", "fleet_server-0.1.7-0.2.0",
       const summary = await review(page).locator(".stat-conflicts strong, .stat.conflicts strong").first().textContent();
       assert.equal(Number(summary), shown.length);
 
+      // The breaking-changes callout appears exactly when the changelog has entries in (from, to].
+      const from = f.currentPolicy.package.version;
+      const breaking = f.changelog ? invoke("fleet.breaking_changes", { changelog: f.changelog, from, to: f.targetPackage.version }) : [];
+      assert.equal(await review(page).locator(".callout").count(), breaking.length ? 1 : 0, "breaking-changes callout");
       const button = review(page).getByRole("button", { name: "Upgrade integration" });
       if (shown.length) assert.equal(await button.isDisabled(), true, "blocked while conflicts remain");
 
@@ -417,14 +421,21 @@ test("load to interactive for the aws pair", { skip }, async (t) => {
   for (let i = 0; i < 5; i++) {
     const { page, context } = await openPage({ pair: "aws-1.23.4-1.28.0" });
     try {
-      runs.push(await page.evaluate(() => window.__readyAt));
+      runs.push(
+        await page.evaluate(() => {
+          const at = (n) => performance.getEntriesByName(n)[0]?.startTime ?? null;
+          const res = performance.getEntriesByType("resource").map((r) => [r.name.replace(/^.*\//, ""), Math.round(r.responseEnd)]);
+          return { ready: window.__readyAt, wasm: at("fleetup:wasm-ready"), computed: at("fleetup:computed"), rendered: at("fleetup:rendered"), res };
+        }),
+      );
     } finally {
       await context.close();
     }
   }
-  runs.sort((a, b) => a - b);
-  const median = runs[2];
-  console.log(`aws 1.23.4 → 1.28.0 load → interactive (navigation start → fleetup-ready), ms: median ${median.toFixed(1)}, runs ${runs.map((r) => r.toFixed(1)).join(", ")}`);
+  runs.sort((a, b) => a.ready - b.ready);
+  const median = runs[2].ready;
+  console.log(`aws 1.23.4 → 1.28.0 load → interactive (navigation start → fleetup-ready), ms: median ${median.toFixed(1)}, runs ${runs.map((r) => r.ready.toFixed(1)).join(", ")}`);
+  console.log(`median run breakdown: ${JSON.stringify(runs[2])}`);
   writeFileSync(join(shots, "timing.json"), JSON.stringify({ pair: "aws-1.23.4-1.28.0", runs }, null, 2));
   // A generous ceiling so a loaded CI machine does not flake; the target (300 ms) is reported.
   assert.ok(median < 5000, `median ${median} ms`);
