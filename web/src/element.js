@@ -503,18 +503,6 @@ export class FleetupUpgradeReview extends HTMLElement {
       };
       if (this._currentPackage) args.previous_package_info = this._currentPackage;
       const resolution = resolve(args);
-      // Unchanged fields come from the change list of the same proposal, errors attached so
-      // conflicts are classified exactly as in the resolution.
-      const proposedWithErrors = { ...resolution.package_policy };
-      if (resolution.errors.length) proposedWithErrors.errors = resolution.errors;
-      const full = invoke("plan.changes", {
-        current: this._currentPolicy,
-        proposed: proposedWithErrors,
-        package_info: this._targetPackage,
-        previous_package_info: this._currentPackage ?? null,
-        include_unchanged: true,
-      });
-      const unchanged = full.changes.filter((c) => c.kind === "unchanged");
       const fromVersion = this._currentPolicy?.package?.version ?? this._currentPackage?.version;
       const toVersion = this._targetPackage.version;
       let breaking = [];
@@ -532,7 +520,7 @@ export class FleetupUpgradeReview extends HTMLElement {
       ]);
       this._state = {
         resolution,
-        unchanged,
+        unchanged: null, // computed on demand (see _unchanged), after the first paint
         breaking: Array.isArray(breaking) ? breaking : [],
         fromVersion,
         toVersion,
@@ -543,6 +531,30 @@ export class FleetupUpgradeReview extends HTMLElement {
       const code = e && e.code ? `${e.code}: ` : "";
       this._error = `${code}${e && e.message ? e.message : String(e)}`;
     }
+  }
+
+  /**
+   * The unchanged fields of the current proposal, from the core's change list of the same
+   * proposal with its errors attached (so it classifies exactly as the resolution). Deferred:
+   * only the "all fields" view and the summary count need it.
+   */
+  _unchanged(s) {
+    if (s.unchanged) return s.unchanged;
+    const proposedWithErrors = { ...s.resolution.package_policy };
+    if (s.resolution.errors.length) proposedWithErrors.errors = s.resolution.errors;
+    try {
+      const full = invoke("plan.changes", {
+        current: this._currentPolicy,
+        proposed: proposedWithErrors,
+        package_info: this._targetPackage,
+        previous_package_info: this._currentPackage ?? null,
+        include_unchanged: true,
+      });
+      s.unchanged = full.changes.filter((c) => c.kind === "unchanged");
+    } catch {
+      s.unchanged = [];
+    }
+    return s.unchanged;
   }
 
   _blockers() {
@@ -600,6 +612,15 @@ export class FleetupUpgradeReview extends HTMLElement {
     c.append(this._renderChanges(s));
     c.append(this._renderPrevious(s));
     c.append(this._renderFooter());
+    if (!s.unchanged) {
+      // Fill in the unchanged count once the review is on screen and interactive.
+      setTimeout(() => {
+        if (this._state !== s) return;
+        const n = this._unchanged(s).length;
+        const cell = this._container.querySelector(".stat.unchanged strong");
+        if (cell) cell.textContent = String(n);
+      }, 0);
+    }
   }
 
   _renderHeader(s) {
@@ -666,7 +687,7 @@ export class FleetupUpgradeReview extends HTMLElement {
       { class: "summary", part: "summary", "aria-label": "Summary", role: "status", "aria-live": "polite" },
       stat("conflicts", conflicts, conflicts === 1 ? "conflict" : "conflicts"),
       stat("changes", changes, changes === 1 ? "change" : "changes"),
-      stat("unchanged", s.unchanged.length, "unchanged"),
+      stat("unchanged", s.unchanged ? s.unchanged.length : "…", "unchanged"),
     );
   }
 
@@ -701,7 +722,7 @@ export class FleetupUpgradeReview extends HTMLElement {
   _visibleChanges(s) {
     let list = s.resolution.changes;
     if (this._filter === "conflicts") list = list.filter((c) => c.severity === "conflict");
-    if (this._filter === "all") list = list.concat(s.unchanged);
+    if (this._filter === "all") list = list.concat(this._unchanged(s));
     return list;
   }
 
