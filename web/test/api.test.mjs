@@ -57,6 +57,29 @@ test("typed functions throw FleetupError with code, number and path", async () =
   assert.throws(() => parseYaml("a: [1, 2\nb: c"), (e) => e.code === "INVALID_YAML" && /line/i.test(e.message));
 });
 
+test("wrong JS types are errors (or false for satisfies), never heap corruption", async () => {
+  await init();
+  for (let i = 0; i < 200; i++) {
+    assert.equal(satisfies(false, ">=2"), false);
+    assert.equal(satisfies({ v: 1 }, 7), false);
+    assert.equal(satisfies(undefined, undefined), false);
+    assert.throws(() => compare(1, "1.0.0"), (e) => e.code === "INVALID_ARGUMENT" && e.path === "/a");
+    assert.throws(() => compare("1.0.0", null), (e) => e.code === "INVALID_ARGUMENT" || e.code === "INVALID_VERSION");
+    assert.equal(JSON.parse(callJson(5)).error.code, "INVALID_ARGUMENT");
+    assert.equal(JSON.parse(callJson(undefined)).error.code, "INVALID_ARGUMENT");
+    assert.throws(() => invoke(5, {}), (e) => e.code === "INVALID_ARGUMENT" && e.path === "/op");
+    assert.throws(() => parseYaml(null), (e) => e.code === "INVALID_ARGUMENT");
+    const cyclic = {};
+    cyclic.self = cyclic;
+    assert.equal(call({ op: "semver.valid", args: cyclic }).error.code, "INVALID_ARGUMENT");
+    assert.equal(call({ op: "semver.valid", args: { version: 10n } }).error.code, "INVALID_ARGUMENT");
+  }
+  // The heap is intact: large strings and documents still round-trip.
+  const big = "x".repeat(1 << 20);
+  assert.equal(satisfies(big, "*"), false);
+  assert.deepEqual(parseYaml(`k: ${"y".repeat(100000)}`), { k: "y".repeat(100000) });
+});
+
 test("the widget's operations equal the native CLI's on the bundled example and corpus pairs", async () => {
   const fixtures = await reviewFixtures();
   if (!hasShared()) console.log("SKIPPED corpus pairs: ../shared is absent (bundled example only)");

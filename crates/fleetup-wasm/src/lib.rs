@@ -173,44 +173,80 @@ pub fn call(request: JsRequest) -> Result<JsResponse, JsValue> {
     to_js(&envelope).map(Into::into)
 }
 
+/// A string argument. The glue wasm-bindgen generates for `&str` parameters trusts the caller
+/// and reads whatever it is given as a string (a boolean corrupts the heap), so every string
+/// crosses as a `JsValue` and is checked here.
+fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| {
+        js_error(
+            &Error::new(
+                ErrorKind::InvalidArgument,
+                format!("`{name}` must be a string"),
+            )
+            .at(format!("/{name}")),
+        )
+    })
+}
+
 /// Runs a request given as JSON text and returns the response envelope as JSON text (the same
-/// bytes `fleetup call` prints).
+/// bytes `fleetup call` prints). A non-string request gets an `INVALID_ARGUMENT` envelope.
 #[wasm_bindgen(js_name = callJson)]
-pub fn call_json(request: &str) -> String {
-    fleetup_core::call(request)
+pub fn call_json(#[wasm_bindgen(unchecked_param_type = "string")] request: JsValue) -> String {
+    match request.as_string() {
+        Some(text) => fleetup_core::call(&text),
+        None => json!({"error": Error::new(ErrorKind::InvalidArgument, "the request must be JSON text (a string)").at("").to_json()}).to_string(),
+    }
 }
 
 /// Runs operation `op` on `args` and returns its result; throws a `FleetupError` (with `code`,
 /// `number` and `path`) on failure.
 #[wasm_bindgen]
-pub fn invoke(op: &str, args: JsJson) -> Result<JsJson, JsValue> {
+pub fn invoke(
+    #[wasm_bindgen(unchecked_param_type = "string")] op: JsValue,
+    args: JsJson,
+) -> Result<JsJson, JsValue> {
+    let op = string_arg(&op, "op")?;
     let a = from_js(args.into(), "").map_err(|e| js_error(&e))?;
-    run(op, a).map(Into::into)
+    run(&op, a).map(Into::into)
 }
 
-/// node-semver `satisfies(version, range, options)`: never throws for bad input (returns false).
+/// Builds `args` for a two-argument operation with optional `options`; the values go to the core
+/// as they are, so its own rules for wrong types apply (e.g. `satisfies` answers false).
+fn pair_args(
+    names: [&str; 2],
+    values: [JsValue; 2],
+    options: JsSemverOptions,
+) -> Result<Value, JsValue> {
+    let [n1, n2] = names;
+    let [v1, v2] = values;
+    args(vec![(n1, v1), (n2, v2), ("options", options.into())])
+}
+
+/// node-semver `satisfies(version, range, options)`: never throws; bad input answers false.
 #[wasm_bindgen]
-pub fn satisfies(version: &str, range: &str, options: JsSemverOptions) -> Result<bool, JsValue> {
-    let mut a = args(vec![("options", options.into())])?;
-    if let Value::Object(m) = &mut a {
-        m.insert("version".into(), version.into());
-        m.insert("range".into(), range.into());
-    }
-    match fleetup_core::dispatch("semver.satisfies", &a) {
-        Ok(Value::Bool(b)) => Ok(b),
-        Ok(_) => Ok(false),
-        Err(e) => Err(js_error(&e)),
-    }
+pub fn satisfies(
+    #[wasm_bindgen(unchecked_param_type = "string")] version: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] range: JsValue,
+    options: JsSemverOptions,
+) -> Result<bool, JsValue> {
+    // As node-semver: any bad input (missing, wrong type, bad options) is simply `false`.
+    let Ok(a) = pair_args(["version", "range"], [version, range], options) else {
+        return Ok(false);
+    };
+    Ok(matches!(
+        fleetup_core::dispatch("semver.satisfies", &a),
+        Ok(Value::Bool(true))
+    ))
 }
 
 /// node-semver `compare(a, b, options)`: -1, 0 or 1; throws `INVALID_VERSION` for bad input.
 #[wasm_bindgen]
-pub fn compare(a: &str, b: &str, options: JsSemverOptions) -> Result<i32, JsValue> {
-    let mut req = args(vec![("options", options.into())])?;
-    if let Value::Object(m) = &mut req {
-        m.insert("a".into(), a.into());
-        m.insert("b".into(), b.into());
-    }
+pub fn compare(
+    #[wasm_bindgen(unchecked_param_type = "string")] a: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] b: JsValue,
+    options: JsSemverOptions,
+) -> Result<i32, JsValue> {
+    let req = pair_args(["a", "b"], [a, b], options)?;
     match fleetup_core::dispatch("semver.compare", &req) {
         Ok(v) => Ok(v.as_i64().map_or(0, |n| n.signum() as i32)),
         Err(e) => Err(js_error(&e)),
@@ -261,8 +297,11 @@ pub fn validate(
 /// Parses a YAML document as Kibana's js-yaml would; throws `INVALID_YAML` with the line and
 /// column in the message. Used for live syntax checks of `yaml` vars.
 #[wasm_bindgen(js_name = parseYaml)]
-pub fn parse_yaml(text: &str) -> Result<JsJson, JsValue> {
-    match fleetup_core::yaml::parse(text) {
+pub fn parse_yaml(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<JsJson, JsValue> {
+    let text = string_arg(&text, "text")?;
+    match fleetup_core::yaml::parse(&text) {
         Ok(v) => to_js(&v).map(Into::into),
         Err(e) => Err(js_error(&e)),
     }
