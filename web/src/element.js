@@ -893,6 +893,7 @@ export class FleetupUpgradeReview extends HTMLElement {
       const ta = h("textarea", {
         id,
         "data-key": `ed:${path}`,
+        "data-type": type,
         spellcheck: false,
         "aria-describedby": describe,
         oninput: (e) => {

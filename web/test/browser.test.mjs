@@ -321,26 +321,35 @@ test("hostile values render as text and secrets never reach the DOM", { skip }, 
   }
 });
 
-test("YAML editors check syntax live and block the upgrade while invalid", { skip }, async () => {
-  // A stream var of type yaml from any fixture; the bundled example and corpus both have them.
-  const { page, context } = await openPage({ pair: "acme_web" });
+test("YAML editors check syntax live and block the upgrade while invalid", { skip }, async (t) => {
+  // The first fixture whose target package declares a yaml var (every corpus pair does).
+  const hasYaml = (info) => JSON.stringify(info).includes('"type":"yaml"');
+  const f = fixtures.find((x) => hasYaml(x.targetPackage));
+  if (!f) {
+    t.skip("SKIPPED: no fixture has a yaml var (../shared is absent)");
+    return;
+  }
+  const { page, context } = await openPage({ pair: f.id });
   try {
-    await chooseFilter(page, "all");
-    const area = review(page).locator("textarea").first();
-    if ((await area.count()) === 0) {
-      console.log("SKIPPED: the example shows no yaml/textarea editor");
-      return;
-    }
     await fixConflicts(page);
     await acknowledgeIfNeeded(page);
+    await chooseFilter(page, "all");
     const button = review(page).getByRole("button", { name: "Upgrade integration" });
     assert.equal(await button.isDisabled(), false);
-    const yamlArea = review(page).locator('textarea[aria-describedby]').first();
-    await yamlArea.fill("key: [unclosed\nother: x");
-    assert.match(await review(page).locator(".editor p.error-text").filter({ hasText: "YAML" }).first().textContent(), /YAML syntax error/);
+    const area = review(page).locator('textarea[data-type="yaml"]').first();
+    assert.ok((await area.count()) > 0, `${f.id} shows a yaml editor under "All fields"`);
+    const key = await area.getAttribute("data-key");
+    const same = review(page).locator(`textarea[data-key="${key}"]`);
+    await same.fill("key: [unclosed\nother: x");
+    const msg = await same.evaluate((el) => el.getRootNode().getElementById(el.getAttribute("aria-describedby")).textContent);
+    assert.match(msg, /YAML syntax error/);
+    assert.equal(await same.getAttribute("aria-invalid"), "true");
     assert.equal(await button.isDisabled(), true, "a syntax error blocks the upgrade");
-    await yamlArea.fill("key: [closed]\n");
-    assert.equal(await button.isDisabled(), false);
+    await same.fill("key: [closed]\n");
+    assert.equal(await button.isDisabled(), false, "fixing the syntax unblocks it");
+    await same.press("Tab");
+    const edits = await review(page).evaluate((el) => el.edits);
+    assert.ok(edits.some((e) => e.action === "set" && e.value === "key: [closed]\n"), "the YAML text became an edit");
   } finally {
     await context.close();
   }
