@@ -470,15 +470,17 @@ export class FleetupUpgradeReview extends HTMLElement {
     if (this._scheduled) return;
     this._scheduled = true;
     queueMicrotask(async () => {
-      this._scheduled = false;
+      // Property sets while the core loads join this pass (it reads them after the await).
       try {
         await init();
         mark("fleetup:wasm-ready");
       } catch (e) {
+        this._scheduled = false;
         this._error = `The WebAssembly core could not be loaded: ${e && e.message ? e.message : e}`;
         this._render();
         return;
       }
+      this._scheduled = false;
       this._recompute();
       mark("fleetup:computed");
       this._render();
