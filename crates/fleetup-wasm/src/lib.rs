@@ -35,7 +35,7 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "FleetupResponse")]
     pub type JsResponse;
     /// node-semver options.
-    #[wasm_bindgen(typescript_type = "SemverOptions | undefined")]
+    #[wasm_bindgen(typescript_type = "SemverOptions")]
     pub type JsSemverOptions;
     /// A package policy (Fleet's saved-object shape).
     #[wasm_bindgen(typescript_type = "PackagePolicy")]
@@ -215,11 +215,12 @@ pub fn invoke(
 fn pair_args(
     names: [&str; 2],
     values: [JsValue; 2],
-    options: JsSemverOptions,
+    options: Option<JsSemverOptions>,
 ) -> Result<Value, JsValue> {
     let [n1, n2] = names;
     let [v1, v2] = values;
-    args(vec![(n1, v1), (n2, v2), ("options", options.into())])
+    let options = options.map_or(JsValue::UNDEFINED, Into::into);
+    args(vec![(n1, v1), (n2, v2), ("options", options)])
 }
 
 /// node-semver `satisfies(version, range, options)`: never throws; bad input answers false.
@@ -227,7 +228,7 @@ fn pair_args(
 pub fn satisfies(
     #[wasm_bindgen(unchecked_param_type = "string")] version: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] range: JsValue,
-    options: JsSemverOptions,
+    options: Option<JsSemverOptions>,
 ) -> Result<bool, JsValue> {
     // As node-semver: any bad input (missing, wrong type, bad options) is simply `false`.
     let Ok(a) = pair_args(["version", "range"], [version, range], options) else {
@@ -244,7 +245,7 @@ pub fn satisfies(
 pub fn compare(
     #[wasm_bindgen(unchecked_param_type = "string")] a: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] b: JsValue,
-    options: JsSemverOptions,
+    options: Option<JsSemverOptions>,
 ) -> Result<i32, JsValue> {
     let req = pair_args(["a", "b"], [a, b], options)?;
     match fleetup_core::dispatch("semver.compare", &req) {
