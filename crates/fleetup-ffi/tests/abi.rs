@@ -23,8 +23,8 @@ fn take_error(err: *mut fleetup_error) -> Outcome<()> {
             .to_string_lossy()
             .into_owned();
         let path_ptr = fleetup_error_path(err);
-        let path = (!path_ptr.is_null())
-            .then(|| CStr::from_ptr(path_ptr).to_string_lossy().into_owned());
+        let path =
+            (!path_ptr.is_null()).then(|| CStr::from_ptr(path_ptr).to_string_lossy().into_owned());
         fleetup_error_free(err);
         Err((code, message, path))
     }
@@ -58,8 +58,9 @@ fn call(request: &[u8]) -> Value {
 fn compare(a: &str, b: &str, options: u32) -> Outcome<i32> {
     let mut out = 99;
     // SAFETY: live slices and a writable local.
-    let err =
-        unsafe { fleetup_version_compare(a.as_ptr(), a.len(), b.as_ptr(), b.len(), options, &mut out) };
+    let err = unsafe {
+        fleetup_version_compare(a.as_ptr(), a.len(), b.as_ptr(), b.len(), options, &mut out)
+    };
     take_error(err).map(|()| out)
 }
 
@@ -88,8 +89,15 @@ fn suites() -> Vec<(String, Value)> {
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p).expect("readable vector file");
-            let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
-            (name, serde_json::from_str(&text).expect("vector file is JSON"))
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            (
+                name,
+                serde_json::from_str(&text).expect("vector file is JSON"),
+            )
         })
         .collect()
 }
@@ -147,7 +155,9 @@ fn json_eq(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }
@@ -206,7 +216,12 @@ fn vectors_through_the_generic_call() {
         }
     }
     assert!(count > 50, "only {count} cases ran");
-    assert!(failures.is_empty(), "{} of {count} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -216,7 +231,9 @@ fn semver_vectors_through_the_typed_functions() {
     for (file, suite) in suites() {
         for case in suite["cases"].as_array().expect("cases array") {
             // Typed calls have no "missing argument" notion; those cases are generic-only.
-            let Some(response) = typed_envelope(case) else { continue };
+            let Some(response) = typed_envelope(case) else {
+                continue;
+            };
             count += 1;
             if let Some(why) = check_envelope(case, &response) {
                 failures.push(format!("{file}: {}: {why}", case["name"]));
@@ -224,7 +241,12 @@ fn semver_vectors_through_the_typed_functions() {
         }
     }
     assert!(count > 40, "only {count} typed cases ran");
-    assert!(failures.is_empty(), "{} of {count} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -238,7 +260,12 @@ fn error_table_matches_vectors_core_and_header() {
         .as_array()
         .expect("codes")
         .iter()
-        .map(|c| (c["code"].as_str().unwrap_or("").to_owned(), c["number"].as_i64().unwrap_or(-1)))
+        .map(|c| {
+            (
+                c["code"].as_str().unwrap_or("").to_owned(),
+                c["number"].as_i64().unwrap_or(-1),
+            )
+        })
         .collect();
     let from_c: Vec<(String, i64)> = fleetup_error_codes::ALL
         .iter()
@@ -265,7 +292,11 @@ fn error_table_matches_vectors_core_and_header() {
         .lines()
         .filter(|l| l.trim_start().starts_with("FLEETUP_ERROR_CODE_") && l.contains(" = "))
         .count();
-    assert_eq!(enum_lines, from_core.len(), "the header has codes the core lacks");
+    assert_eq!(
+        enum_lines,
+        from_core.len(),
+        "the header has codes the core lacks"
+    );
 }
 
 #[test]
@@ -283,20 +314,41 @@ fn null_pointers_are_errors_not_crashes() {
     // SAFETY: every pointer is NULL or live; the library must reject the NULLs.
     unsafe {
         null_arg.check(fleetup_call(b"{}".as_ptr(), 2, ptr::null_mut()), "/out");
-        null_arg.check(fleetup_version_compare(b"1".as_ptr(), 1, b"1".as_ptr(), 1, 0, ptr::null_mut()), "/out");
-        null_arg.check(fleetup_version_satisfies(ptr::null(), 0, ptr::null(), 0, 0, ptr::null_mut()), "/out");
-        null_arg.check(fleetup_upgrade_dry_run(ptr::null(), 0, ptr::null(), 0, ptr::null_mut()), "/out");
+        null_arg.check(
+            fleetup_version_compare(b"1".as_ptr(), 1, b"1".as_ptr(), 1, 0, ptr::null_mut()),
+            "/out",
+        );
+        null_arg.check(
+            fleetup_version_satisfies(ptr::null(), 0, ptr::null(), 0, 0, ptr::null_mut()),
+            "/out",
+        );
+        null_arg.check(
+            fleetup_upgrade_dry_run(ptr::null(), 0, ptr::null(), 0, ptr::null_mut()),
+            "/out",
+        );
         null_arg.check(fleetup_plan(ptr::null(), 0, ptr::null_mut()), "/out");
     }
     // NULL data with a non-zero length.
-    let mut out = fleetup_bytes { ptr: ptr::null_mut(), len: 0 };
+    let mut out = fleetup_bytes {
+        ptr: ptr::null_mut(),
+        len: 0,
+    };
     let mut ord = 7;
     // SAFETY: as above.
     unsafe {
         null_arg.check(fleetup_call(ptr::null(), 5, &mut out), "/request");
-        null_arg.check(fleetup_version_compare(ptr::null(), 3, b"1".as_ptr(), 1, 0, &mut ord), "/a");
-        null_arg.check(fleetup_version_compare(b"1.0.0".as_ptr(), 5, ptr::null(), 1, 0, &mut ord), "/b");
-        null_arg.check(fleetup_upgrade_dry_run(b"{}".as_ptr(), 2, ptr::null(), 9, &mut out), "/package_info");
+        null_arg.check(
+            fleetup_version_compare(ptr::null(), 3, b"1".as_ptr(), 1, 0, &mut ord),
+            "/a",
+        );
+        null_arg.check(
+            fleetup_version_compare(b"1.0.0".as_ptr(), 5, ptr::null(), 1, 0, &mut ord),
+            "/b",
+        );
+        null_arg.check(
+            fleetup_upgrade_dry_run(b"{}".as_ptr(), 2, ptr::null(), 9, &mut out),
+            "/package_info",
+        );
     }
     assert_eq!(ord, 7, "out-params stay untouched on failure");
     assert!(out.ptr.is_null());
@@ -304,10 +356,16 @@ fn null_pointers_are_errors_not_crashes() {
     // SAFETY: NULL is documented as accepted.
     unsafe {
         assert_eq!(fleetup_error_code(ptr::null()), 0);
-        assert_eq!(CStr::from_ptr(fleetup_error_message(ptr::null())).to_bytes(), b"");
+        assert_eq!(
+            CStr::from_ptr(fleetup_error_message(ptr::null())).to_bytes(),
+            b""
+        );
         assert!(fleetup_error_path(ptr::null()).is_null());
         fleetup_error_free(ptr::null_mut());
-        fleetup_bytes_free(fleetup_bytes { ptr: ptr::null_mut(), len: 0 });
+        fleetup_bytes_free(fleetup_bytes {
+            ptr: ptr::null_mut(),
+            len: 0,
+        });
     }
 }
 
@@ -332,11 +390,15 @@ fn zero_lengths_are_empty_inputs() {
     assert_eq!(compare("", "1.0.0", 0).map_err(|e| e.0), Err(10));
     let mut out = false;
     // SAFETY: zero lengths never read the pointers.
-    let err = unsafe { fleetup_version_satisfies(b"1.0.0".as_ptr(), 5, ptr::null(), 0, 0, &mut out) };
+    let err =
+        unsafe { fleetup_version_satisfies(b"1.0.0".as_ptr(), 5, ptr::null(), 0, 0, &mut out) };
     assert!(take_error(err).is_ok());
     assert!(out, "an empty range matches every release");
     // An empty request is not JSON, reported inside the envelope.
-    let mut bytes = fleetup_bytes { ptr: ptr::null_mut(), len: 0 };
+    let mut bytes = fleetup_bytes {
+        ptr: ptr::null_mut(),
+        len: 0,
+    };
     // SAFETY: as above.
     let err = unsafe { fleetup_call(ptr::null(), 0, &mut bytes) };
     assert!(take_error(err).is_ok());
@@ -349,22 +411,35 @@ fn invalid_utf8_in_typed_arguments() {
     let bad = b"1.2.\xff";
     let mut ord = 0;
     // SAFETY: live slices and a writable local.
-    let err = unsafe { fleetup_version_compare(bad.as_ptr(), bad.len(), b"1.0.0".as_ptr(), 5, 0, &mut ord) };
+    let err = unsafe {
+        fleetup_version_compare(bad.as_ptr(), bad.len(), b"1.0.0".as_ptr(), 5, 0, &mut ord)
+    };
     let (code, message, path) = take_error(err).expect_err("invalid UTF-8");
     assert_eq!(code, 2);
     assert_eq!(path.as_deref(), Some("/a"));
     assert!(message.contains("offset 4"), "{message}");
     let mut yes = true;
     // SAFETY: as above.
-    let err = unsafe { fleetup_version_satisfies(b"1.0.0".as_ptr(), 5, bad.as_ptr(), bad.len(), 0, &mut yes) };
-    assert_eq!(take_error(err).map_err(|e| (e.0, e.2)), Err((2, Some("/range".into()))));
+    let err = unsafe {
+        fleetup_version_satisfies(b"1.0.0".as_ptr(), 5, bad.as_ptr(), bad.len(), 0, &mut yes)
+    };
+    assert_eq!(
+        take_error(err).map_err(|e| (e.0, e.2)),
+        Err((2, Some("/range".into())))
+    );
     assert!(yes, "untouched on failure");
 }
 
 #[test]
 fn unknown_option_bits_are_rejected() {
-    assert_eq!(compare("1.0.0", "1.0.0", 4).map_err(|e| (e.0, e.2)), Err((5, Some("/options".into()))));
-    assert_eq!(satisfies("1.0.0", "*", 0x8000_0000).map_err(|e| e.0), Err(5));
+    assert_eq!(
+        compare("1.0.0", "1.0.0", 4).map_err(|e| (e.0, e.2)),
+        Err((5, Some("/options".into())))
+    );
+    assert_eq!(
+        satisfies("1.0.0", "*", 0x8000_0000).map_err(|e| e.0),
+        Err(5)
+    );
     assert_eq!(satisfies("1.0.0", "*", 3), Ok(true));
 }
 
@@ -377,15 +452,28 @@ fn interior_nul_in_input_is_kept_in_the_message() {
 
 #[test]
 fn dry_run_and_plan_report_bad_json_with_paths() {
-    let mut out = fleetup_bytes { ptr: ptr::null_mut(), len: 0 };
+    let mut out = fleetup_bytes {
+        ptr: ptr::null_mut(),
+        len: 0,
+    };
     let policy = br#"{"name": "nginx-1"#;
     // SAFETY: live slices and a writable local.
-    let err = unsafe { fleetup_upgrade_dry_run(policy.as_ptr(), policy.len(), b"{}".as_ptr(), 2, &mut out) };
-    assert_eq!(take_error(err).map_err(|e| (e.0, e.2)), Err((3, Some("/package_policy".into()))));
+    let err = unsafe {
+        fleetup_upgrade_dry_run(policy.as_ptr(), policy.len(), b"{}".as_ptr(), 2, &mut out)
+    };
+    assert_eq!(
+        take_error(err).map_err(|e| (e.0, e.2)),
+        Err((3, Some("/package_policy".into())))
+    );
     let package = b"{\"a\":\xfe}";
     // SAFETY: as above.
-    let err = unsafe { fleetup_upgrade_dry_run(b"{}".as_ptr(), 2, package.as_ptr(), package.len(), &mut out) };
-    assert_eq!(take_error(err).map_err(|e| (e.0, e.2)), Err((2, Some("/package_info".into()))));
+    let err = unsafe {
+        fleetup_upgrade_dry_run(b"{}".as_ptr(), 2, package.as_ptr(), package.len(), &mut out)
+    };
+    assert_eq!(
+        take_error(err).map_err(|e| (e.0, e.2)),
+        Err((2, Some("/package_info".into())))
+    );
     for (request, code, path) in [
         (&br#"{"op":"semver.valid","args":{}}"#[..], 5, Some("/op")),
         (&b"[1]"[..], 5, Some("")),
@@ -412,7 +500,10 @@ fn many_threads_call_at_once() {
                 for i in 0..500u32 {
                     let v = format!("1.{t}.{i}");
                     assert_eq!(satisfies(&v, "^1.0.0", 0), Ok(true));
-                    assert_eq!(compare(&v, "1.0.0", 0).map_err(|e| e.0), Ok(i32::from(t > 0 || i > 0)));
+                    assert_eq!(
+                        compare(&v, "1.0.0", 0).map_err(|e| e.0),
+                        Ok(i32::from(t > 0 || i > 0))
+                    );
                     let r = call(format!(r#"{{"op":"nope.{i}"}}"#).as_bytes());
                     assert_eq!(r["error"]["code"], "UNKNOWN_OP");
                 }

@@ -146,6 +146,7 @@ static void test_boundary(void) {
   bool yes = true;
   char path[64];
   static const uint8_t bad[] = {'1', '.', '2', '.', 0xff};
+  static const char not_plan[] = "{\"op\":\"semver.valid\"}";
 
   CHECK(take_error(fleetup_call(u8("{}"), 2, NULL), path, sizeof path) ==
             FLEETUP_ERROR_CODE_NULL_ARGUMENT, "NULL out");
@@ -173,7 +174,7 @@ static void test_boundary(void) {
   CHECK(strcmp(path, "/package_policy") == 0, "garbage policy JSON path");
   CHECK(take_error(fleetup_upgrade_dry_run(NULL, 0, NULL, 0, &out), NULL, 0) ==
             FLEETUP_ERROR_CODE_INVALID_JSON, "empty policy JSON");
-  CHECK(take_error(fleetup_plan(u8("{\"op\":\"semver.valid\"}"), 20, &out), NULL, 0) ==
+  CHECK(take_error(fleetup_plan(u8(not_plan), strlen(not_plan), &out), NULL, 0) ==
             FLEETUP_ERROR_CODE_INVALID_ARGUMENT, "plan accepts only plan ops");
   CHECK(take_error(fleetup_plan(u8("]"), 1, &out), NULL, 0) == FLEETUP_ERROR_CODE_INVALID_JSON,
         "plan garbage JSON");
