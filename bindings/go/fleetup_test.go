@@ -360,3 +360,36 @@ func TestManyGoroutines(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestDocSnippet checks that ExampleSatisfies is exactly the Go snippet of docs/FFI.md, with
+// the output the doc shows; `go test` runs the example and checks that output.
+func TestDocSnippet(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "FFI.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "<!-- snippet: go -->\n```go\n")
+	if !ok {
+		t.Fatal("docs/FFI.md has no go snippet")
+	}
+	code, rest, _ := strings.Cut(rest, "```\n\n```text\n")
+	output, _, _ := strings.Cut(rest, "```")
+	example, err := os.ReadFile("example_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body, ok := strings.Cut(string(example), "func ExampleSatisfies() {\n")
+	if !ok {
+		t.Fatal("no ExampleSatisfies")
+	}
+	body, _, _ = strings.Cut(body, "\n}\n")
+	var lines []string
+	for _, l := range strings.Split(body, "\n") {
+		lines = append(lines, strings.TrimPrefix(l, "\t"))
+	}
+	want := strings.Split(strings.TrimRight(code, "\n"), "\n")
+	want = append(want, "// Output: "+strings.TrimRight(output, "\n"))
+	if !reflect.DeepEqual(lines, want) {
+		t.Errorf("ExampleSatisfies body\n%q\ndiffers from the doc snippet\n%q", lines, want)
+	}
+}
