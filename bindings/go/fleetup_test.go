@@ -393,3 +393,28 @@ func TestDocSnippet(t *testing.T) {
 		t.Errorf("ExampleSatisfies body\n%q\ndiffers from the doc snippet\n%q", lines, want)
 	}
 }
+
+func BenchmarkSatisfies(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := Satisfies("9.1.0", "^8.13.0 || ^9.0.0"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCompare(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := Compare("1.6.0-preview9", "1.6.0-preview10"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCallRawSatisfies(b *testing.B) {
+	req := []byte(`{"op":"semver.satisfies","args":{"version":"9.1.0","range":"^8.13.0 || ^9.0.0"}}`)
+	for i := 0; i < b.N; i++ {
+		if _, err := CallRaw(req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

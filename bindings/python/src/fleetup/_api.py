@@ -32,13 +32,21 @@ def _check_abi(expected: int, header: int, runtime: int) -> None:
 _check_abi(ABI_VERSION, int(lib.FLEETUP_ABI_VERSION), int(lib.fleetup_abi_version()))
 
 
+# C types resolved once: looking a type up by its string costs as much as the call itself.
+_U8_ARRAY = ffi.typeof("uint8_t[]")
+_BOOL_P = ffi.typeof("bool *")
+_I32_P = ffi.typeof("int32_t *")
+_BYTES_P = ffi.typeof("fleetup_bytes *")
+_NULL = ffi.NULL
+
+
 def _buffer(data: bytes) -> Any:
     # Borrowed without copying: the library never keeps a pointer past the call.
-    return ffi.from_buffer("uint8_t[]", data) if data else ffi.NULL
+    return ffi.from_buffer(_U8_ARRAY, data) if data else _NULL
 
 
 def _raise_if_error(err: Any) -> None:
-    if err == ffi.NULL:
+    if err == _NULL:
         return
     try:
         number = int(lib.fleetup_error_code(err))
@@ -52,7 +60,7 @@ def _raise_if_error(err: Any) -> None:
 
 def _bytes_call(fn: Callable[..., Any], *args: Any) -> bytes:
     """Runs a function whose last parameter is ``fleetup_bytes *out``; returns a copy."""
-    out = ffi.new("fleetup_bytes *")
+    out = ffi.new(_BYTES_P)
     _raise_if_error(fn(*args, out))
     try:
         return bytes(ffi.buffer(out.ptr, out.len)) if out.len else b""
@@ -99,7 +107,7 @@ def compare(a: str, b: str, *, loose: bool = False, include_prerelease: bool = F
     -1
     """
     ab, bb = _text(a), _text(b)
-    out = ffi.new("int32_t *")
+    out = ffi.new(_I32_P)
     _raise_if_error(
         lib.fleetup_version_compare(
             _buffer(ab), len(ab), _buffer(bb), len(bb), _options(loose, include_prerelease), out
@@ -120,13 +128,14 @@ def satisfies(
     >>> satisfies("9.1.0", "^8.13.0 || ^9.0.0")
     True
     """
-    vb, rb = _text(version), _text(range)
-    out = ffi.new("bool *")
-    _raise_if_error(
-        lib.fleetup_version_satisfies(
-            _buffer(vb), len(vb), _buffer(rb), len(rb), _options(loose, include_prerelease), out
-        )
+    vb = version.encode("utf-8", "surrogatepass")
+    rb = range.encode("utf-8", "surrogatepass")
+    out = ffi.new(_BOOL_P)
+    err = lib.fleetup_version_satisfies(
+        _buffer(vb), len(vb), _buffer(rb), len(rb), _options(loose, include_prerelease), out
     )
+    if err != _NULL:
+        _raise_if_error(err)
     return bool(out[0])
 
 
