@@ -24,6 +24,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Plan an integration upgrade for every policy: conflicts, changes and what Kibana will do.
+    Plan(cmd::plan::PlanArgs),
     /// Answer JSON operation requests: JSON Lines in on stdin, one response line out per request.
     Call(cmd::call::CallArgs),
     /// Compare versions and test ranges with node-semver semantics (what Kibana Fleet uses).
@@ -37,6 +39,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Plan(args) => cmd::plan::run(args),
         Command::Call(args) => cmd::call::run(args),
         Command::Semver(c) => cmd::semver::run(c),
         Command::Registry(c) => cmd::registry::run(c),

@@ -1,3 +1,4 @@
 pub mod call;
+pub mod plan;
 pub mod registry;
 pub mod semver;

@@ -1,0 +1,1238 @@
+//! The field-level change list: what an upgrade does to one policy, var by var.
+//!
+//! Input: the current policy, the proposed policy (Kibana's `updatePackageInputs` output, with its
+//! `errors` when it came from a dry run), the target PackageInfo and, when known, the current one.
+//! Output: one [`Change`] per observable difference, conflicts first. Every Kibana validation error
+//! is covered by a `conflict` record, so a UI built on this list never hides a blocker.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::index::{
+    containers, is_secret, shown, str_field, Container, ContainerKey, Scope, VarDefs,
+};
+
+/// How much a change matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Blocks the upgrade: Kibana's validation fails until it is resolved.
+    Conflict,
+    /// Does not block, but the user should look (a set value is dropped, a default moved on…).
+    Attention,
+    /// For the record.
+    Info,
+}
+
+impl Severity {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Conflict => "conflict",
+            Severity::Attention => "attention",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// What kind of change, as a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ChangeKind {
+    /// A new input appears.
+    InputAdded,
+    /// An input of the policy is dropped.
+    InputRemoved,
+    /// A new stream appears.
+    StreamAdded,
+    /// A stream of the policy is dropped.
+    StreamRemoved,
+    /// A stream's dataset moved to another input type (e.g. `logfile` → `filestream`).
+    InputTypeChanged,
+    /// An input's or stream's `enabled` differs between current and proposed.
+    EnabledChanged,
+    /// A new var with a default value.
+    VarAdded,
+    /// A new var that is required and has no value.
+    VarAddedRequired,
+    /// A var the user never changed is dropped.
+    VarRemoved,
+    /// A var the user had set is dropped, and its value with it.
+    VarRemovedUserValue,
+    /// The user's value is carried over (it differs from the new default).
+    ValueKept,
+    /// The value is carried over although the package default changed.
+    ValueKeptDefaultChanged,
+    /// The value changes (e.g. an empty value takes the new default).
+    ValueReset,
+    /// The var's type changes.
+    TypeChanged,
+    /// The var switches between single and multiple values.
+    MultiChanged,
+    /// The var becomes required or optional.
+    RequiredChanged,
+    /// The var becomes a secret.
+    NowSecret,
+    /// A var of the same name moved between package, input and stream scope.
+    VarMoved,
+    /// A removed and an added var in the same place look like one renamed var.
+    LikelyRename,
+    /// The target version deprecates this package, input, stream or var.
+    Deprecated,
+    /// A Kibana validation error not tied to one var change (name, namespace, required-var groups…).
+    ValidationError,
+    /// Nothing changes (only listed when asked for, to show every field).
+    Unchanged,
+}
+
+impl ChangeKind {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::InputAdded => "input_added",
+            ChangeKind::InputRemoved => "input_removed",
+            ChangeKind::StreamAdded => "stream_added",
+            ChangeKind::StreamRemoved => "stream_removed",
+            ChangeKind::InputTypeChanged => "input_type_changed",
+            ChangeKind::EnabledChanged => "enabled_changed",
+            ChangeKind::VarAdded => "var_added",
+            ChangeKind::VarAddedRequired => "var_added_required",
+            ChangeKind::VarRemoved => "var_removed",
+            ChangeKind::VarRemovedUserValue => "var_removed_user_value",
+            ChangeKind::ValueKept => "value_kept",
+            ChangeKind::ValueKeptDefaultChanged => "value_kept_default_changed",
+            ChangeKind::ValueReset => "value_reset",
+            ChangeKind::TypeChanged => "type_changed",
+            ChangeKind::MultiChanged => "multi_changed",
+            ChangeKind::RequiredChanged => "required_changed",
+            ChangeKind::NowSecret => "now_secret",
+            ChangeKind::VarMoved => "var_moved",
+            ChangeKind::LikelyRename => "likely_rename",
+            ChangeKind::Deprecated => "deprecated",
+            ChangeKind::ValidationError => "validation_error",
+            ChangeKind::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// One change. Values are already masked when the var holds a secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    /// Stable kind code.
+    pub kind: ChangeKind,
+    /// Conflict, attention or info.
+    pub severity: Severity,
+    /// Package, input or stream.
+    pub scope: &'static str,
+    /// The input's policy template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_template: Option<String>,
+    /// The input's effective name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// The stream's dataset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<String>,
+    /// The var's name, for var-level changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub var: Option<String>,
+    /// JSON Pointer into the current policy (absent for added things).
+    pub current_path: Option<String>,
+    /// JSON Pointer into the proposed policy (absent for removed things).
+    pub proposed_path: Option<String>,
+    /// The current value (masked for secrets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_value: Option<Value>,
+    /// The proposed value (masked for secrets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_value: Option<Value>,
+    /// The var's title from the target (or current) package.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The var's type in the target (or current) package.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub var_type: Option<String>,
+    /// Whether the var holds a secret (its values are masked).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub secret: bool,
+    /// One human sentence.
+    pub message: String,
+    /// Kibana's validation error key(s) this record covers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kibana_errors: Vec<KibanaError>,
+    /// Kind-specific facts (`old_type`/`new_type`, `renamed_from`, `old_default`/`new_default`, …).
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub details: Map<String, Value>,
+}
+
+/// One entry of the proposed policy's `errors` (Kibana's flattened validation result).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct KibanaError {
+    /// The flattened key, e.g. `inputs.logfile.streams.nginx.access.vars.paths`.
+    pub key: String,
+    /// Kibana's message (a JSON-encoded array of strings).
+    pub message: String,
+}
+
+/// Options for [`field_changes`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChangeOptions {
+    /// Also list vars that do not change (kind `unchanged`), to show every field.
+    pub include_unchanged: bool,
+}
+
+/// Computes the change list of one policy upgrade. See the module docs.
+pub fn field_changes(
+    current: &Value,
+    proposed: &Value,
+    target: &Value,
+    previous: Option<&Value>,
+    options: ChangeOptions,
+) -> Vec<Change> {
+    let empty = Map::new();
+    let cur = current.as_object().unwrap_or(&empty);
+    let prop = proposed.as_object().unwrap_or(&empty);
+    let new_defs = VarDefs::new(target);
+    let old_defs = previous.map(VarDefs::new);
+    let has_integrations = target
+        .get("policy_templates")
+        .and_then(Value::as_array)
+        .is_some_and(|t| t.len() > 1);
+
+    let cur_containers = containers(cur);
+    let prop_containers = containers(prop);
+    let cur_by_key: HashMap<ContainerKey, &Container<'_>> =
+        cur_containers.iter().map(|c| (c.key(), c)).collect();
+    let prop_by_key: HashMap<ContainerKey, &Container<'_>> =
+        prop_containers.iter().map(|c| (c.key(), c)).collect();
+
+    let mut b = Builder {
+        out: Vec::new(),
+        new_defs: &new_defs,
+        old_defs: old_defs.as_ref(),
+        include_unchanged: options.include_unchanged,
+    };
+
+    // Streams whose dataset exists on both sides but under different inputs: an input type swap.
+    let mut swapped: HashSet<ContainerKey> = HashSet::new();
+    for p in prop_containers.iter().filter(|c| c.scope == Scope::Stream) {
+        if cur_by_key.contains_key(&p.key()) {
+            continue;
+        }
+        if let Some(c) = cur_containers.iter().find(|c| {
+            c.scope == Scope::Stream
+                && c.dataset == p.dataset
+                && !prop_by_key.contains_key(&c.key())
+        }) {
+            swapped.insert(c.key());
+            swapped.insert(p.key());
+            b.input_type_changed(c, p);
+        }
+    }
+
+    // Vars removed from one container and added in another, by name: scope moves.
+    let removed = collect_vars(&cur_containers, &prop_by_key);
+    let added = collect_vars(&prop_containers, &cur_by_key);
+    let mut moved: HashSet<(ContainerKey, String)> = HashSet::new();
+    let mut renamed: HashSet<(ContainerKey, String)> = HashSet::new();
+    for (ck, cname, c) in &removed {
+        if let Some((pk, _, p)) = added.iter().find(|(pk, pname, p)| {
+            pname == cname
+                && pk.scope != ck.scope
+                && related(c, p)
+                && !moved.contains(&(pk.clone(), pname.clone()))
+        }) {
+            moved.insert((ck.clone(), cname.clone()));
+            moved.insert((pk.clone(), cname.clone()));
+            b.var_moved(c, p, cname);
+        }
+    }
+    for (ck, cname, c) in &removed {
+        if moved.contains(&(ck.clone(), cname.clone())) {
+            continue;
+        }
+        let candidate = added
+            .iter()
+            .filter(|(pk, pname, _)| {
+                pk == ck
+                    && !moved.contains(&(pk.clone(), pname.clone()))
+                    && !renamed.contains(&(pk.clone(), pname.clone()))
+            })
+            .filter_map(|(pk, pname, p)| similar_names(cname, pname).map(|s| (s, pk, pname, p)))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, pk, pname, p)) = candidate {
+            renamed.insert((ck.clone(), cname.clone()));
+            renamed.insert((pk.clone(), pname.clone()));
+            b.likely_rename(c, p, cname, pname);
+        }
+    }
+
+    // Containers on both sides, in proposed order; then the removed ones.
+    for p in &prop_containers {
+        let key = p.key();
+        match cur_by_key.get(&key) {
+            Some(c) => {
+                b.container_changes(c, p);
+                b.var_changes(c, p, &moved, &renamed);
+            }
+            None if swapped.contains(&key) => b.new_vars_of_swapped_stream(p),
+            None => {
+                b.added_container(p);
+                b.var_changes_added_container(p);
+            }
+        }
+        b.deprecations(p, cur_by_key.get(&key).copied());
+    }
+    for c in &cur_containers {
+        let key = c.key();
+        if !prop_by_key.contains_key(&key) && !swapped.contains(&key) {
+            b.removed_container(c);
+        }
+    }
+
+    let mut changes = b.out;
+    attach_kibana_errors(&mut changes, prop, &prop_containers, has_integrations);
+    // Conflicts first, then attention, then info; stable within a severity (document order).
+    changes.sort_by_key(|c| c.severity);
+    changes
+}
+
+/// (container key, var name, container) for vars present on this side but not in the matching
+/// container on the other side.
+fn collect_vars<'c, 'a>(
+    side: &'c [Container<'a>],
+    other: &HashMap<ContainerKey, &Container<'_>>,
+) -> Vec<(ContainerKey, String, &'c Container<'a>)> {
+    let mut out = Vec::new();
+    for c in side {
+        let Some(vars) = c.vars else { continue };
+        let key = c.key();
+        let other_vars = other.get(&key).and_then(|o| o.vars);
+        for name in vars.keys() {
+            if other_vars.is_some_and(|o| o.contains_key(name)) {
+                continue;
+            }
+            out.push((key.clone(), name.clone(), c));
+        }
+    }
+    out
+}
+
+/// Containers between which a var can move: package ↔ anything, an input ↔ its own streams.
+fn related(a: &Container<'_>, b: &Container<'_>) -> bool {
+    if a.scope == Scope::Package || b.scope == Scope::Package {
+        return true;
+    }
+    a.policy_template == b.policy_template && a.input == b.input
+}
+
+/// A similarity score in (0, 1] when two var names look like one renamed var.
+fn similar_names(a: &str, b: &str) -> Option<f64> {
+    if a == b {
+        return None;
+    }
+    let norm = |s: &str| s.to_ascii_lowercase().replace(['.', '-'], "_");
+    let (a, b) = (norm(a), norm(b));
+    // One name inside the other on a word boundary: `status_path` → `server_status_path`.
+    let contains = |long: &str, short: &str| {
+        long.len() > short.len()
+            && (long.ends_with(&format!("_{short}")) || long.starts_with(&format!("{short}_")))
+    };
+    if contains(&a, &b) || contains(&b, &a) {
+        return Some(0.8);
+    }
+    let dist = levenshtein(&a, &b);
+    let longest = a.chars().count().max(b.chars().count()).max(1);
+    let score = 1.0 - dist as f64 / longest as f64;
+    (score >= 0.75).then_some(score)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(cur).min(row[j])
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+struct Builder<'d, 'a> {
+    out: Vec<Change>,
+    new_defs: &'d VarDefs<'a>,
+    old_defs: Option<&'d VarDefs<'a>>,
+    include_unchanged: bool,
+}
+
+fn base(kind: ChangeKind, severity: Severity, c: &Container<'_>) -> Change {
+    Change {
+        kind,
+        severity,
+        scope: c.scope.as_str(),
+        policy_template: c.policy_template.map(str::to_string),
+        input: c.input.map(str::to_string),
+        dataset: c.dataset.map(str::to_string),
+        var: None,
+        current_path: None,
+        proposed_path: None,
+        old_value: None,
+        new_value: None,
+        title: None,
+        var_type: None,
+        secret: false,
+        message: String::new(),
+        kibana_errors: Vec::new(),
+        details: Map::new(),
+    }
+}
+
+fn display(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "no value".to_string(),
+        Some(Value::String(s)) => format!("\"{}\"", truncate(s, 60)),
+        Some(other) => truncate(&other.to_string(), 60),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    format!("{cut}…")
+}
+
+fn def_bool(def: Option<&Map<String, Value>>, key: &str) -> bool {
+    def.and_then(|d| d.get(key))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+/// The value a var gets from `packageToPackagePolicyInputs` (`[]` for multi vars without default).
+fn default_value(def: Option<&Map<String, Value>>) -> Option<Value> {
+    let d = def?;
+    let default = d.get("default").cloned().unwrap_or(Value::Null);
+    let falsy = match &default {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::String(s) => s.is_empty(),
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        _ => false,
+    };
+    if falsy && def_bool(Some(d), "multi") {
+        return Some(Value::Array(Vec::new()));
+    }
+    (!default.is_null()).then_some(default)
+}
+
+impl<'a> Builder<'_, 'a> {
+    fn var_change(
+        &self,
+        kind: ChangeKind,
+        severity: Severity,
+        c: &Container<'_>,
+        cur: Option<&Container<'_>>,
+        prop: Option<&Container<'_>>,
+        name: &str,
+    ) -> Change {
+        let new_def = prop.and_then(|p| self.new_defs.get(p, name));
+        let old_def = cur.and_then(|cc| self.old_defs.and_then(|d| d.get(cc, name)));
+        let old_value = cur.and_then(|cc| cc.value(name));
+        let new_value = prop.and_then(|p| p.value(name));
+        let secret = is_secret(new_def, new_value) || is_secret(old_def, old_value);
+        let def = new_def.or(old_def);
+        let mut ch = base(kind, severity, c);
+        ch.var = Some(name.to_string());
+        ch.current_path = cur.map(|cc| cc.var_pointer(name));
+        ch.proposed_path = prop.map(|p| p.var_pointer(name));
+        ch.old_value = cur.map(|_| old_value.map_or(Value::Null, |v| shown(v, secret)));
+        ch.new_value = prop.map(|_| new_value.map_or(Value::Null, |v| shown(v, secret)));
+        ch.title = def.and_then(|d| str_field(d, "title")).map(str::to_string);
+        ch.var_type = def
+            .and_then(|d| str_field(d, "type"))
+            .or_else(|| prop.and_then(|p| p.entry_type(name)))
+            .or_else(|| cur.and_then(|cc| cc.entry_type(name)))
+            .map(str::to_string);
+        ch.secret = secret;
+        ch
+    }
+
+    fn label(&self, ch: &Change) -> String {
+        let name = ch.var.as_deref().unwrap_or("?");
+        match &ch.title {
+            Some(t) if t != name => format!("{t} ({name})"),
+            _ => name.to_string(),
+        }
+    }
+
+    fn shown_value(ch: &Change, v: Option<&Value>) -> String {
+        if ch.secret && v.is_some_and(|v| !v.is_null()) {
+            return "a secret value".to_string();
+        }
+        display(v)
+    }
+
+    fn input_type_changed(&mut self, c: &Container<'_>, p: &Container<'_>) {
+        let mut ch = base(ChangeKind::InputTypeChanged, Severity::Attention, p);
+        ch.current_path = Some(c.pointer.clone());
+        ch.proposed_path = Some(p.pointer.clone());
+        ch.details
+            .insert("old_input".into(), c.input.unwrap_or("").into());
+        ch.details
+            .insert("new_input".into(), p.input.unwrap_or("").into());
+        let carried = c.vars.map_or(0, |v| v.len());
+        ch.message = format!(
+            "Stream {} moves from input {} to input {}; its {} setting(s) are not carried over and take the new defaults.",
+            p.dataset.unwrap_or("?"),
+            c.input.unwrap_or("?"),
+            p.input.unwrap_or("?"),
+            carried
+        );
+        self.out.push(ch);
+    }
+
+    fn var_moved(&mut self, c: &Container<'_>, p: &Container<'_>, name: &str) {
+        let mut ch = self.var_change(
+            ChangeKind::VarMoved,
+            Severity::Info,
+            p,
+            Some(c),
+            Some(p),
+            name,
+        );
+        ch.details
+            .insert("old_scope".into(), c.scope.as_str().into());
+        ch.details
+            .insert("new_scope".into(), p.scope.as_str().into());
+        let old = c.value(name);
+        let new = p.value(name);
+        let lost = old.is_some() && old != new;
+        if lost {
+            ch.severity = Severity::Attention;
+        }
+        ch.message = format!(
+            "{} moves from {} to {}{}",
+            self.label(&ch),
+            c.label(),
+            p.label(),
+            if lost {
+                format!(
+                    "; the value {} is not carried over (new value: {}).",
+                    Self::shown_value(&ch, old),
+                    Self::shown_value(&ch, new)
+                )
+            } else {
+                "; the value is unchanged.".to_string()
+            }
+        );
+        self.out.push(ch);
+    }
+
+    fn likely_rename(
+        &mut self,
+        c: &Container<'_>,
+        p: &Container<'_>,
+        old_name: &str,
+        new_name: &str,
+    ) {
+        let mut ch = self.var_change(
+            ChangeKind::LikelyRename,
+            Severity::Info,
+            p,
+            None,
+            Some(p),
+            new_name,
+        );
+        let old_def = self.old_defs.and_then(|d| d.get(c, old_name));
+        let old_value = c.value(old_name);
+        ch.current_path = Some(c.var_pointer(old_name));
+        ch.old_value = Some(old_value.map_or(Value::Null, |v| {
+            shown(v, ch.secret || is_secret(old_def, Some(v)))
+        }));
+        ch.details.insert("renamed_from".into(), old_name.into());
+        let new_value = p.value(new_name);
+        let lost = old_value.is_some() && old_value != new_value;
+        if lost {
+            ch.severity = Severity::Attention;
+        }
+        ch.message = format!(
+            "{} looks like the new name of {}{}",
+            self.label(&ch),
+            old_name,
+            if lost {
+                format!(
+                    "; the value {} is not carried over (new value: {}).",
+                    Self::shown_value(&ch, old_value),
+                    Self::shown_value(&ch, new_value)
+                )
+            } else {
+                "; the value is the same.".to_string()
+            }
+        );
+        self.out.push(ch);
+    }
+
+    fn container_changes(&mut self, c: &Container<'_>, p: &Container<'_>) {
+        if c.scope == Scope::Package {
+            return;
+        }
+        let was = c.object.get("enabled").and_then(Value::as_bool);
+        let now = p.object.get("enabled").and_then(Value::as_bool);
+        if was != now {
+            let mut ch = base(ChangeKind::EnabledChanged, Severity::Attention, p);
+            ch.current_path = Some(format!("{}/enabled", c.pointer));
+            ch.proposed_path = Some(format!("{}/enabled", p.pointer));
+            ch.old_value = Some(was.map_or(Value::Null, Value::Bool));
+            ch.new_value = Some(now.map_or(Value::Null, Value::Bool));
+            ch.message = format!(
+                "{} becomes {}.",
+                capitalise(&p.label()),
+                if now == Some(true) {
+                    "enabled"
+                } else {
+                    "disabled"
+                }
+            );
+            self.out.push(ch);
+        }
+    }
+
+    fn added_container(&mut self, p: &Container<'_>) {
+        let kind = match p.scope {
+            Scope::Package => return,
+            Scope::Input => ChangeKind::InputAdded,
+            Scope::Stream => ChangeKind::StreamAdded,
+        };
+        let mut ch = base(kind, Severity::Info, p);
+        ch.proposed_path = Some(p.pointer.clone());
+        let enabled = is_enabled_here(p);
+        ch.new_value = None;
+        ch.details.insert("enabled".into(), enabled.into());
+        ch.message = format!(
+            "New {} is added, {}.",
+            p.label(),
+            if enabled { "enabled" } else { "disabled" }
+        );
+        self.out.push(ch);
+    }
+
+    fn removed_container(&mut self, c: &Container<'_>) {
+        let kind = match c.scope {
+            Scope::Package => return,
+            Scope::Input => ChangeKind::InputRemoved,
+            Scope::Stream => ChangeKind::StreamRemoved,
+        };
+        let enabled = is_enabled_here(c);
+        let mut ch = base(
+            kind,
+            if enabled {
+                Severity::Attention
+            } else {
+                Severity::Info
+            },
+            c,
+        );
+        ch.current_path = Some(c.pointer.clone());
+        ch.details.insert("enabled".into(), enabled.into());
+        let n = c.vars.map_or(0, |v| v.len());
+        ch.message = format!(
+            "{} is removed by the new version{}.",
+            capitalise(&c.label()),
+            if enabled {
+                format!(" and stops collecting; its {n} setting(s) are dropped")
+            } else {
+                String::new()
+            }
+        );
+        self.out.push(ch);
+    }
+
+    fn deprecations(&mut self, p: &Container<'_>, c: Option<&Container<'_>>) {
+        let was_deprecated =
+            |def: Option<&Map<String, Value>>| def.is_some_and(|d| d.contains_key("deprecated"));
+        if let Some(def) = self.new_defs.container_def(p) {
+            if let Some(dep) = def.get("deprecated") {
+                let before = c.and_then(|cc| self.old_defs.and_then(|d| d.container_def(cc)));
+                if !was_deprecated(before) || self.old_defs.is_none() {
+                    let mut ch = base(ChangeKind::Deprecated, Severity::Attention, p);
+                    ch.proposed_path = Some(p.pointer.clone());
+                    ch.details.insert("deprecated".into(), dep.clone());
+                    ch.message = format!(
+                        "{} is deprecated{}.",
+                        capitalise(&p.label()),
+                        deprecation_note(dep)
+                    );
+                    self.out.push(ch);
+                }
+            }
+        }
+        let Some(vars) = p.vars else { return };
+        for name in vars.keys() {
+            let Some(def) = self.new_defs.get(p, name) else {
+                continue;
+            };
+            let Some(dep) = def.get("deprecated") else {
+                continue;
+            };
+            let before = c.and_then(|cc| self.old_defs.and_then(|d| d.get(cc, name)));
+            if was_deprecated(before) {
+                continue;
+            }
+            let mut ch = self.var_change(
+                ChangeKind::Deprecated,
+                Severity::Attention,
+                p,
+                c,
+                Some(p),
+                name,
+            );
+            ch.details.insert("deprecated".into(), dep.clone());
+            ch.message = format!(
+                "{} is deprecated{}.",
+                self.label(&ch),
+                deprecation_note(dep)
+            );
+            self.out.push(ch);
+        }
+    }
+
+    fn var_changes_added_container(&mut self, p: &Container<'_>) {
+        let Some(vars) = p.vars else { return };
+        for name in vars.keys() {
+            self.var_added(p, name);
+        }
+    }
+
+    fn new_vars_of_swapped_stream(&mut self, p: &Container<'_>) {
+        self.var_changes_added_container(p);
+    }
+
+    fn var_added(&mut self, p: &Container<'_>, name: &str) {
+        let def = self.new_defs.get(p, name);
+        let value = p.value(name);
+        let required = def_bool(def, "required");
+        let missing = match value {
+            None => true,
+            Some(Value::Array(a)) => a.is_empty(),
+            Some(Value::String(s)) => s.trim().is_empty(),
+            _ => false,
+        };
+        let (kind, severity) = if required && missing {
+            (
+                ChangeKind::VarAddedRequired,
+                if is_enabled_here(p) {
+                    Severity::Attention
+                } else {
+                    Severity::Info
+                },
+            )
+        } else {
+            (ChangeKind::VarAdded, Severity::Info)
+        };
+        let mut ch = self.var_change(kind, severity, p, None, Some(p), name);
+        ch.message = if kind == ChangeKind::VarAddedRequired {
+            format!(
+                "New required setting {} in {} has no default: a value must be provided{}.",
+                self.label(&ch),
+                p.label(),
+                if is_enabled_here(p) {
+                    ""
+                } else {
+                    " before it can be enabled"
+                }
+            )
+        } else {
+            format!(
+                "New setting {} in {} takes its default {}.",
+                self.label(&ch),
+                p.label(),
+                Self::shown_value(&ch, value)
+            )
+        };
+        self.out.push(ch);
+    }
+
+    fn var_changes(
+        &mut self,
+        c: &Container<'_>,
+        p: &Container<'_>,
+        moved: &HashSet<(ContainerKey, String)>,
+        renamed: &HashSet<(ContainerKey, String)>,
+    ) {
+        let key = p.key();
+        let empty = Map::new();
+        let cur_vars = c.vars.unwrap_or(&empty);
+        let prop_vars = p.vars.unwrap_or(&empty);
+        for name in prop_vars.keys() {
+            let tagged = moved.contains(&(key.clone(), name.clone()))
+                || renamed.contains(&(key.clone(), name.clone()));
+            if !cur_vars.contains_key(name) {
+                if !tagged {
+                    self.var_added(p, name);
+                }
+                continue;
+            }
+            self.matched_var(c, p, name);
+        }
+        for name in cur_vars.keys() {
+            if prop_vars.contains_key(name) {
+                continue;
+            }
+            let ckey = c.key();
+            if moved.contains(&(ckey.clone(), name.clone()))
+                || renamed.contains(&(ckey, name.clone()))
+            {
+                continue;
+            }
+            self.var_removed(c, name);
+        }
+    }
+
+    fn var_removed(&mut self, c: &Container<'_>, name: &str) {
+        let old_def = self.old_defs.and_then(|d| d.get(c, name));
+        let value = c.value(name);
+        // Without the old package we cannot tell a default from a choice: any value counts as set.
+        let user_set = match (value, self.old_defs) {
+            (None, _) => false,
+            (Some(v), Some(_)) => default_value(old_def).as_ref() != Some(v),
+            (Some(_), None) => true,
+        };
+        let (kind, severity) = if user_set {
+            (ChangeKind::VarRemovedUserValue, Severity::Attention)
+        } else {
+            (ChangeKind::VarRemoved, Severity::Info)
+        };
+        let mut ch = self.var_change(kind, severity, c, Some(c), None, name);
+        ch.message = if user_set {
+            format!(
+                "Setting {} is removed from {} by the new version; your value {} will be dropped.",
+                self.label(&ch),
+                c.label(),
+                Self::shown_value(&ch, value)
+            )
+        } else {
+            format!(
+                "Setting {} is removed from {} by the new version.",
+                self.label(&ch),
+                c.label()
+            )
+        };
+        self.out.push(ch);
+    }
+
+    fn matched_var(&mut self, c: &Container<'_>, p: &Container<'_>, name: &str) {
+        let new_def = self.new_defs.get(p, name);
+        let old_def = self.old_defs.and_then(|d| d.get(c, name));
+        let old_value = c.value(name);
+        let new_value = p.value(name);
+        let mut any = false;
+
+        let old_type = c
+            .entry_type(name)
+            .or_else(|| old_def.and_then(|d| str_field(d, "type")));
+        let new_type = p
+            .entry_type(name)
+            .or_else(|| new_def.and_then(|d| str_field(d, "type")));
+        if old_type.is_some() && new_type.is_some() && old_type != new_type {
+            let mut ch = self.var_change(
+                ChangeKind::TypeChanged,
+                Severity::Attention,
+                p,
+                Some(c),
+                Some(p),
+                name,
+            );
+            ch.details
+                .insert("old_type".into(), old_type.unwrap_or("").into());
+            ch.details
+                .insert("new_type".into(), new_type.unwrap_or("").into());
+            ch.message = format!(
+                "{} changes type from {} to {}; the value {} is kept and must be valid as {}.",
+                self.label(&ch),
+                old_type.unwrap_or("?"),
+                new_type.unwrap_or("?"),
+                Self::shown_value(&ch, old_value),
+                new_type.unwrap_or("?")
+            );
+            self.out.push(ch);
+            any = true;
+        }
+        if let (Some(od), Some(nd)) = (old_def, new_def) {
+            let (om, nm) = (def_bool(Some(od), "multi"), def_bool(Some(nd), "multi"));
+            if om != nm {
+                let mut ch = self.var_change(
+                    ChangeKind::MultiChanged,
+                    Severity::Attention,
+                    p,
+                    Some(c),
+                    Some(p),
+                    name,
+                );
+                ch.details.insert("old_multi".into(), om.into());
+                ch.details.insert("new_multi".into(), nm.into());
+                ch.message = format!(
+                    "{} now takes {}; the value {} is kept as it is.",
+                    self.label(&ch),
+                    if nm {
+                        "a list of values"
+                    } else {
+                        "a single value"
+                    },
+                    Self::shown_value(&ch, old_value)
+                );
+                self.out.push(ch);
+                any = true;
+            }
+            let (or, nr) = (
+                def_bool(Some(od), "required"),
+                def_bool(Some(nd), "required"),
+            );
+            if or != nr {
+                let sev = if nr && old_value.is_none() {
+                    Severity::Attention
+                } else {
+                    Severity::Info
+                };
+                let mut ch =
+                    self.var_change(ChangeKind::RequiredChanged, sev, p, Some(c), Some(p), name);
+                ch.details.insert("old_required".into(), or.into());
+                ch.details.insert("new_required".into(), nr.into());
+                ch.message = format!(
+                    "{} becomes {}.",
+                    self.label(&ch),
+                    if nr { "required" } else { "optional" }
+                );
+                self.out.push(ch);
+                any = true;
+            }
+            let (os, ns) = (is_secret(Some(od), None), is_secret(Some(nd), None));
+            if !os && ns {
+                let mut ch = self.var_change(
+                    ChangeKind::NowSecret,
+                    Severity::Info,
+                    p,
+                    Some(c),
+                    Some(p),
+                    name,
+                );
+                ch.message = format!(
+                    "{} becomes a secret: Fleet moves its value into a secret when the policy is saved.",
+                    self.label(&ch)
+                );
+                self.out.push(ch);
+                any = true;
+            }
+        }
+        if old_value != new_value {
+            let mut ch = self.var_change(
+                ChangeKind::ValueReset,
+                Severity::Attention,
+                p,
+                Some(c),
+                Some(p),
+                name,
+            );
+            if old_value.is_none() {
+                ch.severity = Severity::Info;
+            }
+            ch.message = format!(
+                "{} changes from {} to {}.",
+                self.label(&ch),
+                Self::shown_value(&ch, old_value),
+                Self::shown_value(&ch, new_value)
+            );
+            self.out.push(ch);
+            return;
+        }
+        let old_default = default_value(old_def);
+        let new_default = default_value(new_def);
+        if self.old_defs.is_some()
+            && old_def.is_some()
+            && new_def.is_some()
+            && old_default != new_default
+            && old_value.is_some()
+        {
+            let on_old_default = old_value == old_default.as_ref();
+            let mut ch = self.var_change(
+                ChangeKind::ValueKeptDefaultChanged,
+                if on_old_default {
+                    Severity::Attention
+                } else {
+                    Severity::Info
+                },
+                p,
+                Some(c),
+                Some(p),
+                name,
+            );
+            let secret = ch.secret;
+            ch.details.insert(
+                "old_default".into(),
+                old_default
+                    .as_ref()
+                    .map_or(Value::Null, |v| shown(v, secret)),
+            );
+            ch.details.insert(
+                "new_default".into(),
+                new_default
+                    .as_ref()
+                    .map_or(Value::Null, |v| shown(v, secret)),
+            );
+            ch.message = if on_old_default {
+                format!(
+                    "{} keeps the old default {}; the new version's default is {}.",
+                    self.label(&ch),
+                    Self::shown_value(&ch, old_value),
+                    Self::shown_value(&ch, new_default.as_ref())
+                )
+            } else {
+                format!(
+                    "{} keeps your value {}; the default changed to {}.",
+                    self.label(&ch),
+                    Self::shown_value(&ch, old_value),
+                    Self::shown_value(&ch, new_default.as_ref())
+                )
+            };
+            self.out.push(ch);
+            return;
+        }
+        if old_value.is_some() && new_def.is_some() && new_default.as_ref() != old_value {
+            let mut ch = self.var_change(
+                ChangeKind::ValueKept,
+                Severity::Info,
+                p,
+                Some(c),
+                Some(p),
+                name,
+            );
+            ch.message = format!(
+                "{} keeps your value {} (default: {}).",
+                self.label(&ch),
+                Self::shown_value(&ch, old_value),
+                Self::shown_value(&ch, new_default.as_ref())
+            );
+            self.out.push(ch);
+            return;
+        }
+        if !any && self.include_unchanged {
+            let mut ch = self.var_change(
+                ChangeKind::Unchanged,
+                Severity::Info,
+                p,
+                Some(c),
+                Some(p),
+                name,
+            );
+            ch.message = format!("{} is unchanged.", self.label(&ch));
+            self.out.push(ch);
+        }
+    }
+}
+
+fn is_enabled_here(c: &Container<'_>) -> bool {
+    c.enabled
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(f) => f.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn deprecation_note(dep: &Value) -> String {
+    let mut note = String::new();
+    if let Some(since) = dep.get("since").and_then(Value::as_str) {
+        note.push_str(&format!(" since {since}"));
+    }
+    if let Some(desc) = dep.get("description").and_then(Value::as_str) {
+        note.push_str(&format!(": {}", truncate(desc, 200)));
+    }
+    note
+}
+
+/// Kibana's flattened validation key of a var (`buildInputKey` + `getFlattenedObject`).
+pub fn kibana_var_key(c: &Container<'_>, name: &str, has_integrations: bool) -> String {
+    match c.scope {
+        Scope::Package => format!("vars.{name}"),
+        Scope::Input => format!("{}.vars.{name}", input_key_prefix(c, has_integrations)),
+        Scope::Stream => format!(
+            "{}.streams.{}.vars.{name}",
+            input_key_prefix(c, has_integrations),
+            c.dataset.unwrap_or("")
+        ),
+    }
+}
+
+fn input_key_prefix(c: &Container<'_>, has_integrations: bool) -> String {
+    let name = c.input.unwrap_or("");
+    match (has_integrations, c.policy_template) {
+        (true, Some(pt)) => format!("inputs.{pt}-{name}"),
+        (true, None) => format!("inputs.undefined-{name}"),
+        (false, _) => format!("inputs.{name}"),
+    }
+}
+
+/// Marks the records that Kibana's `errors` describe as conflicts, and adds a record for every
+/// error no change explains (a var that did not change but is invalid, a required-var group, the
+/// name…), so that every Kibana error is covered by a `conflict` record.
+fn attach_kibana_errors(
+    changes: &mut Vec<Change>,
+    proposed: &Map<String, Value>,
+    prop_containers: &[Container<'_>],
+    has_integrations: bool,
+) {
+    let Some(Value::Array(errors)) = proposed.get("errors") else {
+        return;
+    };
+    for err in errors {
+        let key = err
+            .get("key")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let message = match err.get("message") {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        };
+        let kerr = KibanaError {
+            key: key.clone(),
+            message: message.clone(),
+        };
+        // Find the var this key names.
+        let mut target: Option<(usize, String)> = None;
+        'find: for (ci, c) in prop_containers.iter().enumerate() {
+            if let Some(vars) = c.vars {
+                for name in vars.keys() {
+                    if kibana_var_key(c, name, has_integrations) == key {
+                        target = Some((ci, name.clone()));
+                        break 'find;
+                    }
+                }
+            }
+        }
+        let human = human_messages(&message);
+        if let Some((ci, name)) = &target {
+            let c = &prop_containers[*ci];
+            let path = c.var_pointer(name);
+            if let Some(ch) = changes.iter_mut().find(|ch| {
+                ch.proposed_path.as_deref() == Some(path.as_str())
+                    && ch.kind != ChangeKind::Deprecated
+            }) {
+                ch.severity = Severity::Conflict;
+                ch.kibana_errors.push(kerr);
+                ch.message = format!("{} Kibana reports: {}", ch.message, human);
+                continue;
+            }
+            let mut ch = base(ChangeKind::ValidationError, Severity::Conflict, c);
+            ch.var = Some(name.clone());
+            ch.proposed_path = Some(path);
+            ch.message = format!("Setting {name} in {} is invalid: {human}", c.label());
+            ch.kibana_errors.push(kerr);
+            changes.push(ch);
+            continue;
+        }
+        // Not a var: a required-var group, the name, the namespace…
+        let container = prop_containers
+            .iter()
+            .filter(|c| c.scope != Scope::Package)
+            .find(|c| {
+                let prefix = match c.scope {
+                    Scope::Input => input_key_prefix(c, has_integrations),
+                    _ => format!(
+                        "{}.streams.{}",
+                        input_key_prefix(c, has_integrations),
+                        c.dataset.unwrap_or("")
+                    ),
+                };
+                key.starts_with(&format!("{prefix}.required_vars."))
+            });
+        let mut ch = match container {
+            Some(c) => {
+                let mut ch = base(ChangeKind::ValidationError, Severity::Conflict, c);
+                ch.proposed_path = Some(c.pointer.clone());
+                ch.message = format!(
+                    "{} needs one of its required setting groups filled in: {human}",
+                    capitalise(&c.label())
+                );
+                ch
+            }
+            None => {
+                let mut ch = base(
+                    ChangeKind::ValidationError,
+                    Severity::Conflict,
+                    &prop_containers[0],
+                );
+                let field = key.split('.').next().unwrap_or("");
+                ch.proposed_path = Some(format!(
+                    "/{}",
+                    key.replace('~', "~0").replace('/', "~1").replace('.', "/")
+                ));
+                ch.message = format!(
+                    "{} is invalid: {human}",
+                    if field.is_empty() {
+                        "The policy"
+                    } else {
+                        field
+                    }
+                );
+                ch
+            }
+        };
+        ch.kibana_errors.push(kerr);
+        changes.push(ch);
+    }
+}
+
+/// Kibana's message is a JSON-encoded array of strings (`["X is required"]`); show it as prose.
+fn human_messages(message: &str) -> String {
+    match serde_json::from_str::<Value>(message) {
+        Ok(Value::Array(items)) => items
+            .iter()
+            .map(|i| match i {
+                Value::String(s) => s.clone(),
+                Value::Object(o) => o
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map(|n| format!("{n} is required"))
+                    .unwrap_or_else(|| i.to_string()),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => message.to_string(),
+    }
+}
+
+/// Counts by severity and kind, for summaries.
+pub fn summarize(changes: &[Change]) -> Value {
+    let mut by_kind: Map<String, Value> = Map::new();
+    let (mut conflicts, mut attention, mut info) = (0u64, 0u64, 0u64);
+    for c in changes {
+        match c.severity {
+            Severity::Conflict => conflicts += 1,
+            Severity::Attention => attention += 1,
+            Severity::Info => info += 1,
+        }
+        let n = by_kind
+            .get(c.kind.as_str())
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        by_kind.insert(c.kind.as_str().to_string(), (n + 1).into());
+    }
+    serde_json::json!({"conflicts": conflicts, "attention": attention, "info": info, "by_kind": by_kind})
+}

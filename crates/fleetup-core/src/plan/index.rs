@@ -1,0 +1,356 @@
+//! Read-only views over Kibana's JSON shapes that the plan code needs: where each var lives in a
+//! package policy, and the definition of each var in a package.
+//!
+//! Everything here borrows the caller's documents; nothing is copied or normalised in place.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::args::push_pointer_token;
+
+/// Where a var lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// Package-level ("global") vars: `policy.vars`.
+    Package,
+    /// Input-level vars: `policy.inputs[i].vars`.
+    Input,
+    /// Stream-level vars: `policy.inputs[i].streams[j].vars`.
+    Stream,
+}
+
+impl Scope {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Package => "package",
+            Scope::Input => "input",
+            Scope::Stream => "stream",
+        }
+    }
+}
+
+/// `input.name ?? input.type`: how Kibana matches inputs across versions.
+pub fn effective_name(input: &Map<String, Value>) -> &str {
+    match input.get("name") {
+        Some(Value::String(n)) if !n.is_empty() => n,
+        _ => str_field(input, "type").unwrap_or(""),
+    }
+}
+
+/// A string field, if present and a string.
+pub fn str_field<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    obj.get(key).and_then(Value::as_str)
+}
+
+/// `stream.data_stream.dataset`.
+pub fn stream_dataset(stream: &Map<String, Value>) -> &str {
+    stream
+        .get("data_stream")
+        .and_then(Value::as_object)
+        .and_then(|ds| str_field(ds, "dataset"))
+        .unwrap_or("")
+}
+
+/// A var's `enabled` flag as Kibana reads it (absent counts as enabled only where Kibana does).
+pub fn is_enabled(obj: &Map<String, Value>) -> bool {
+    obj.get("enabled").and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// One container of vars in a package policy (the package itself, an input or a stream).
+#[derive(Debug, Clone)]
+pub struct Container<'a> {
+    /// Its scope.
+    pub scope: Scope,
+    /// The policy template of the input (input and stream scope).
+    pub policy_template: Option<&'a str>,
+    /// The input's effective name (input and stream scope).
+    pub input: Option<&'a str>,
+    /// The input's `type` (input and stream scope).
+    pub input_type: Option<&'a str>,
+    /// The stream's dataset (stream scope).
+    pub dataset: Option<&'a str>,
+    /// JSON Pointer to the container object (`""` for the package).
+    pub pointer: String,
+    /// Whether it is enabled (a stream counts as enabled only if its input is too).
+    pub enabled: bool,
+    /// The container object itself.
+    pub object: &'a Map<String, Value>,
+    /// Its vars, if any.
+    pub vars: Option<&'a Map<String, Value>>,
+}
+
+impl Container<'_> {
+    /// JSON Pointer to var `name` in this container.
+    pub fn var_pointer(&self, name: &str) -> String {
+        let mut p = String::with_capacity(self.pointer.len() + name.len() + 6);
+        p.push_str(&self.pointer);
+        p.push_str("/vars/");
+        push_pointer_token(&mut p, name);
+        p
+    }
+
+    /// A var's `value` (absent and `null` both give `None`).
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.vars?.get(name)?.get("value").filter(|v| !v.is_null())
+    }
+
+    /// A var's entry `type`.
+    pub fn entry_type(&self, name: &str) -> Option<&str> {
+        self.vars?.get(name)?.get("type")?.as_str()
+    }
+
+    /// A short human label: `input logfile`, `stream nginx.access (logfile)`, `package`.
+    pub fn label(&self) -> String {
+        match self.scope {
+            Scope::Package => "package settings".to_string(),
+            Scope::Input => format!("input {}", self.input.unwrap_or("?")),
+            Scope::Stream => format!(
+                "stream {} ({})",
+                self.dataset.unwrap_or("?"),
+                self.input.unwrap_or("?")
+            ),
+        }
+    }
+}
+
+/// Identity of a container across versions: how Kibana matches inputs and streams.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContainerKey {
+    /// Scope.
+    pub scope: Scope,
+    /// Policy template (empty when absent).
+    pub policy_template: String,
+    /// Effective input name (empty at package scope).
+    pub input: String,
+    /// Dataset (empty unless stream scope).
+    pub dataset: String,
+}
+
+/// Every var container of a package policy, in document order.
+pub fn containers(policy: &Map<String, Value>) -> Vec<Container<'_>> {
+    let mut out = Vec::new();
+    out.push(Container {
+        scope: Scope::Package,
+        policy_template: None,
+        input: None,
+        input_type: None,
+        dataset: None,
+        pointer: String::new(),
+        enabled: true,
+        object: policy,
+        vars: policy.get("vars").and_then(Value::as_object),
+    });
+    let Some(inputs) = policy.get("inputs").and_then(Value::as_array) else {
+        return out;
+    };
+    for (i, input) in inputs.iter().enumerate() {
+        let Some(input) = input.as_object() else {
+            continue;
+        };
+        let input_pointer = format!("/inputs/{i}");
+        let input_enabled = is_enabled(input);
+        let name = effective_name(input);
+        let pt = str_field(input, "policy_template");
+        let ty = str_field(input, "type");
+        out.push(Container {
+            scope: Scope::Input,
+            policy_template: pt,
+            input: Some(name),
+            input_type: ty,
+            dataset: None,
+            pointer: input_pointer.clone(),
+            enabled: input_enabled,
+            object: input,
+            vars: input.get("vars").and_then(Value::as_object),
+        });
+        let Some(streams) = input.get("streams").and_then(Value::as_array) else {
+            continue;
+        };
+        for (j, stream) in streams.iter().enumerate() {
+            let Some(stream) = stream.as_object() else {
+                continue;
+            };
+            out.push(Container {
+                scope: Scope::Stream,
+                policy_template: pt,
+                input: Some(name),
+                input_type: ty,
+                dataset: Some(stream_dataset(stream)),
+                pointer: format!("{input_pointer}/streams/{j}"),
+                enabled: input_enabled && is_enabled(stream),
+                object: stream,
+                vars: stream.get("vars").and_then(Value::as_object),
+            });
+        }
+    }
+    out
+}
+
+impl Container<'_> {
+    /// This container's identity for matching across versions.
+    pub fn key(&self) -> ContainerKey {
+        ContainerKey {
+            scope: self.scope,
+            policy_template: self.policy_template.unwrap_or("").to_string(),
+            input: self.input.unwrap_or("").to_string(),
+            dataset: self.dataset.unwrap_or("").to_string(),
+        }
+    }
+}
+
+/// The var definitions of one package version, by container.
+#[derive(Debug, Default)]
+pub struct VarDefs<'a> {
+    package: HashMap<&'a str, &'a Map<String, Value>>,
+    /// (policy template, input name or type) → var name → definition.
+    input: HashMap<(&'a str, &'a str), HashMap<&'a str, &'a Map<String, Value>>>,
+    /// (dataset, input) → var name → definition.
+    stream: HashMap<(String, &'a str), HashMap<&'a str, &'a Map<String, Value>>>,
+    /// (dataset, input) → the stream definition itself.
+    stream_defs: HashMap<(String, &'a str), &'a Map<String, Value>>,
+    /// (policy template, input) → the input definition itself.
+    input_defs: HashMap<(&'a str, &'a str), &'a Map<String, Value>>,
+    /// Input packages: the stream vars of each policy template, by its `input`.
+    input_package_stream: HashMap<&'a str, HashMap<&'a str, &'a Map<String, Value>>>,
+    is_input_package: bool,
+}
+
+fn var_map(list: Option<&Value>) -> HashMap<&str, &Map<String, Value>> {
+    let mut out = HashMap::new();
+    if let Some(Value::Array(vars)) = list {
+        for v in vars {
+            if let Some(obj) = v.as_object() {
+                if let Some(name) = str_field(obj, "name") {
+                    out.insert(name, obj);
+                }
+            }
+        }
+    }
+    out
+}
+
+impl<'a> VarDefs<'a> {
+    /// Indexes a PackageInfo document.
+    pub fn new(pkg: &'a Value) -> Self {
+        let mut defs = VarDefs::default();
+        let Some(pkg) = pkg.as_object() else {
+            return defs;
+        };
+        defs.package = var_map(pkg.get("vars"));
+        defs.is_input_package = str_field(pkg, "type") == Some("input");
+        if let Some(Value::Array(templates)) = pkg.get("policy_templates") {
+            for pt in templates.iter().filter_map(Value::as_object) {
+                let pt_name = str_field(pt, "name").unwrap_or("");
+                if let Some(input_type) = str_field(pt, "input") {
+                    // Input packages: the template's vars belong to its single synthetic stream.
+                    defs.input_package_stream
+                        .insert(input_type, var_map(pt.get("vars")));
+                    continue;
+                }
+                if let Some(Value::Array(inputs)) = pt.get("inputs") {
+                    for input in inputs.iter().filter_map(Value::as_object) {
+                        let name = effective_name(input);
+                        defs.input
+                            .insert((pt_name, name), var_map(input.get("vars")));
+                        defs.input_defs.insert((pt_name, name), input);
+                    }
+                }
+            }
+        }
+        if let Some(Value::Array(streams)) = pkg.get("data_streams") {
+            for ds in streams.iter().filter_map(Value::as_object) {
+                let dataset = str_field(ds, "dataset").unwrap_or("").to_string();
+                if let Some(Value::Array(ss)) = ds.get("streams") {
+                    for s in ss.iter().filter_map(Value::as_object) {
+                        let input = str_field(s, "input").unwrap_or("");
+                        defs.stream
+                            .insert((dataset.clone(), input), var_map(s.get("vars")));
+                        defs.stream_defs.insert((dataset.clone(), input), s);
+                    }
+                }
+            }
+        }
+        defs
+    }
+
+    /// The definition of var `name` in `container`, if the package defines it there.
+    pub fn get(&self, container: &Container<'_>, name: &str) -> Option<&'a Map<String, Value>> {
+        match container.scope {
+            Scope::Package => self.package.get(name).copied(),
+            Scope::Input => self
+                .input
+                .get(&(
+                    container.policy_template.unwrap_or(""),
+                    container.input.unwrap_or(""),
+                ))
+                .and_then(|m| m.get(name).copied()),
+            Scope::Stream => {
+                let input = container.input.unwrap_or("");
+                let key = (container.dataset.unwrap_or("").to_string(), input);
+                if let Some(found) = self.stream.get(&key).and_then(|m| m.get(name).copied()) {
+                    return Some(found);
+                }
+                if self.is_input_package {
+                    return self
+                        .input_package_stream
+                        .get(input)
+                        .and_then(|m| m.get(name).copied());
+                }
+                None
+            }
+        }
+    }
+
+    /// The input or stream definition itself (for `deprecated` and the like).
+    pub fn container_def(&self, container: &Container<'_>) -> Option<&'a Map<String, Value>> {
+        match container.scope {
+            Scope::Package => None,
+            Scope::Input => self
+                .input_defs
+                .get(&(
+                    container.policy_template.unwrap_or(""),
+                    container.input.unwrap_or(""),
+                ))
+                .copied(),
+            Scope::Stream => self
+                .stream_defs
+                .get(&(
+                    container.dataset.unwrap_or("").to_string(),
+                    container.input.unwrap_or(""),
+                ))
+                .copied(),
+        }
+    }
+}
+
+/// Whether a var holds a secret: a password or `secret: true` var, or a secret reference value.
+pub fn is_secret(def: Option<&Map<String, Value>>, value: Option<&Value>) -> bool {
+    let by_def = def.is_some_and(|d| {
+        d.get("secret").and_then(Value::as_bool) == Some(true)
+            || str_field(d, "type") == Some("password")
+    });
+    by_def || value.is_some_and(is_secret_ref)
+}
+
+/// `{isSecretRef: true, …}`.
+pub fn is_secret_ref(v: &Value) -> bool {
+    v.get("isSecretRef").and_then(Value::as_bool) == Some(true)
+}
+
+/// What replaces a secret value in every human-facing output.
+pub const MASK: &str = "********";
+
+/// A value as it may be shown: secrets masked (element-wise for lists), references named as such.
+pub fn shown(value: &Value, secret: bool) -> Value {
+    if !secret {
+        return value.clone();
+    }
+    match value {
+        Value::Null => Value::Null,
+        v if is_secret_ref(v) => Value::String("[secret reference]".into()),
+        Value::Array(items) => Value::Array(items.iter().map(|i| shown(i, true)).collect()),
+        _ => Value::String(MASK.into()),
+    }
+}

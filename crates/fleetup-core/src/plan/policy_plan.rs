@@ -1,0 +1,436 @@
+//! The plan for one policy and for a whole fleet: dry run, change list, decision.
+//!
+//! A [`PlanContext`] is built once per target package (it indexes the package, the changelog and
+//! the deprecations) and is then shared, read-only, by every policy planned against it — across
+//! threads too.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::changes::{field_changes, summarize, Change, ChangeOptions, Severity};
+use super::eligibility::{
+    collect_deprecations, decide, new_deprecations, Decision, Deprecations, Facts, Mode, Reason,
+};
+use crate::error::{Error, ErrorKind, Result};
+use crate::version::{self, Options};
+
+/// What a plan needs besides the policies: the target package and what is known around it.
+#[derive(Debug)]
+pub struct PlanContext {
+    target: Value,
+    target_name: String,
+    target_version: String,
+    target_major: Option<u64>,
+    target_prerelease: bool,
+    target_deprecations: Deprecations,
+    /// Known earlier versions of the package, by version (for defaults, requiredness, deprecations).
+    previous: HashMap<String, (Value, Deprecations)>,
+    /// `(version, has a breaking change)` from the target's changelog.
+    changelog: Vec<(String, bool)>,
+    installation: Installation,
+    mode: Mode,
+    options: PlanOptions,
+}
+
+/// The installed package's saved-object fields that matter here.
+#[derive(Debug, Clone, Default)]
+pub struct Installation {
+    /// `keep_policies_up_to_date` as stored (None = never set).
+    pub keep_policies_up_to_date: Option<bool>,
+    /// `pending_upgrade_review.action` when its `target_version` is the target.
+    pub review_action: Option<String>,
+}
+
+/// Output options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanOptions {
+    /// List unchanged vars too.
+    pub include_unchanged: bool,
+    /// Include the proposed policy in each policy plan.
+    pub include_proposed: bool,
+}
+
+/// The plan for one policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyPlan {
+    /// The policy id (absent for unsaved policies).
+    pub id: Option<String>,
+    /// The policy name.
+    pub name: Option<String>,
+    /// `policy.package.version`.
+    pub from_version: Option<String>,
+    /// The target version.
+    pub to_version: String,
+    /// What happens to it.
+    pub decision: Decision,
+    /// Why, in codes and words.
+    pub reasons: Vec<Reason>,
+    /// Kibana's `hasErrors` for the dry run.
+    pub has_errors: bool,
+    /// Counts by severity and kind.
+    pub summary: Value,
+    /// The change list, conflicts first.
+    pub changes: Vec<Change>,
+    /// The proposed policy, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposed: Option<Value>,
+    /// Set when the policy could not be planned at all (invalid document, no package…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Value>,
+}
+
+impl PlanContext {
+    /// Builds a context for upgrading to `target` (a PackageInfo).
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` when the target has no valid `name`/`version`.
+    pub fn new(target: Value) -> Result<Self> {
+        let name = target
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let ver = target
+            .get("version")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        if name.is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "the target package has no name",
+            ));
+        }
+        let parsed = version::valid(&ver, Options::default()).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidVersion,
+                format!("the target package version {ver:?} is not a valid version"),
+            )
+        })?;
+        let target_major = parsed.split('.').next().and_then(|m| m.parse().ok());
+        let changelog = changelog_entries(target.get("changelog"));
+        Ok(PlanContext {
+            target_deprecations: collect_deprecations(&target),
+            target_prerelease: ver.starts_with('0') || ver.contains('-'),
+            target_name: name,
+            target_version: ver,
+            target_major,
+            target,
+            previous: HashMap::new(),
+            changelog,
+            installation: Installation::default(),
+            mode: Mode::default(),
+            options: PlanOptions::default(),
+        })
+    }
+
+    /// Adds a known earlier version of the package (improves change kinds and the deprecation gate).
+    pub fn add_previous(&mut self, info: Value) {
+        if let Some(v) = info
+            .get("version")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        {
+            let deps = collect_deprecations(&info);
+            self.previous.insert(v, (info, deps));
+        }
+    }
+
+    /// Sets the changelog (parsed `changelog.yml`) when the target package did not carry one.
+    pub fn set_changelog(&mut self, changelog: &Value) {
+        self.changelog = changelog_entries(Some(changelog));
+    }
+
+    /// Sets the installation facts.
+    pub fn set_installation(&mut self, installation: Installation) {
+        self.installation = installation;
+    }
+
+    /// Sets the upgrade path to emulate.
+    pub fn set_mode(&mut self, mode: Mode) {
+        self.mode = mode;
+    }
+
+    /// Sets output options.
+    pub fn set_options(&mut self, options: PlanOptions) {
+        self.options = options;
+    }
+
+    /// The target PackageInfo.
+    pub fn target(&self) -> &Value {
+        &self.target
+    }
+
+    /// The target package name.
+    pub fn target_name(&self) -> &str {
+        &self.target_name
+    }
+
+    /// The target version.
+    pub fn target_version(&self) -> &str {
+        &self.target_version
+    }
+
+    /// Plans one policy. Never fails: a policy that cannot be planned carries an `error`.
+    pub fn plan(&self, policy: &Value) -> PolicyPlan {
+        let id = policy.get("id").and_then(Value::as_str).map(str::to_string);
+        let name = policy
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let from = policy
+            .pointer("/package/version")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        match self.try_plan(policy, from.as_deref()) {
+            Ok(mut p) => {
+                p.id = id;
+                p.name = name;
+                p
+            }
+            Err(e) => {
+                let mut p = self.failed(e);
+                p.id = id;
+                p.name = name;
+                p.from_version = from;
+                p
+            }
+        }
+    }
+
+    /// The plan of a policy that could not be planned at all (e.g. its JSON does not parse).
+    pub fn failed(&self, e: Error) -> PolicyPlan {
+        PolicyPlan {
+            id: None,
+            name: None,
+            from_version: None,
+            to_version: self.target_version.clone(),
+            decision: Decision::NeedsReview,
+            reasons: vec![Reason {
+                code: "cannot_plan",
+                message: e.message().to_string(),
+            }],
+            has_errors: true,
+            summary: summarize(&[]),
+            changes: Vec::new(),
+            proposed: None,
+            error: Some(e.to_json()),
+        }
+    }
+
+    fn try_plan(&self, policy: &Value, from: Option<&str>) -> Result<PolicyPlan> {
+        if !policy.is_object() {
+            return Err(Error::new(
+                ErrorKind::InvalidPolicy,
+                "a package policy must be a JSON object",
+            ));
+        }
+        let pkg_name = policy.pointer("/package/name").and_then(Value::as_str);
+        if pkg_name.is_some_and(|n| n != self.target_name) {
+            return Err(Error::new(
+                ErrorKind::InvalidPolicy,
+                format!(
+                    "the policy belongs to package {}, not {}",
+                    pkg_name.unwrap_or(""),
+                    self.target_name
+                ),
+            ));
+        }
+        let from = from.ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidPolicy,
+                "the policy has no package.version",
+            )
+            .at("/package/version")
+        })?;
+        let ordering = version::compare(from, &self.target_version, Options::default())?;
+        let previous = self.previous.get(from);
+        let (proposed, conflicts, changes) = if ordering == Ordering::Greater {
+            (None, 0, Vec::new())
+        } else {
+            let proposed = dry_run_proposed(policy, &self.target)?;
+            let conflicts = proposed
+                .get("errors")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            let changes = field_changes(
+                policy,
+                &proposed,
+                &self.target,
+                previous.map(|(info, _)| info),
+                ChangeOptions {
+                    include_unchanged: self.options.include_unchanged,
+                },
+            );
+            (Some(proposed), conflicts, changes)
+        };
+        let new_deps: Vec<String> = match previous {
+            Some((_, deps)) => new_deprecations(deps, &self.target_deprecations),
+            None => Vec::new(),
+        };
+        let breaking: Vec<String> = self
+            .changelog
+            .iter()
+            .filter(|(v, breaking)| {
+                *breaking
+                    && version::compare(v, from, Options::default()) == Ok(Ordering::Greater)
+                    && version::compare(v, &self.target_version, Options::default())
+                        != Ok(Ordering::Greater)
+            })
+            .map(|(v, _)| v.clone())
+            .collect();
+        let from_major: Option<u64> = from
+            .split('.')
+            .next()
+            .and_then(|m| m.trim_start_matches('v').parse().ok());
+        let facts = Facts {
+            package: &self.target_name,
+            policy_vs_target: ordering,
+            policy_version: from,
+            target_version: &self.target_version,
+            major_change: from_major != self.target_major,
+            target_prerelease: self.target_prerelease,
+            conflicts,
+            keep_policies_up_to_date: self.installation.keep_policies_up_to_date,
+            new_deprecations: &new_deps,
+            review_action: self.installation.review_action.as_deref(),
+            breaking_versions: &breaking,
+            mode: self.mode,
+        };
+        let (decision, reasons) = decide(&facts);
+        Ok(PolicyPlan {
+            id: None,
+            name: None,
+            from_version: Some(from.to_string()),
+            to_version: self.target_version.clone(),
+            decision,
+            reasons,
+            has_errors: conflicts > 0,
+            summary: summarize(&changes),
+            changes,
+            proposed: if self.options.include_proposed {
+                proposed
+            } else {
+                None
+            },
+            error: None,
+        })
+    }
+}
+
+/// The proposed policy of Kibana's dry run: `updatePackageInputs(policy with the target version,
+/// target, packageToPackagePolicyInputs(target), dryRun = true)`.
+fn dry_run_proposed(policy: &Value, target: &Value) -> Result<Value> {
+    let result = crate::dispatch(
+        "fleet.upgrade_dry_run",
+        &serde_json::json!({"package_policy": policy, "package_info": target}),
+    )?;
+    result.pointer("/diff/1").cloned().ok_or_else(|| {
+        Error::new(
+            ErrorKind::Internal,
+            "the dry run returned no proposed policy",
+        )
+    })
+}
+
+fn changelog_entries(changelog: Option<&Value>) -> Vec<(String, bool)> {
+    let Some(Value::Array(entries)) = changelog else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|e| {
+            let v = e.get("version")?.as_str()?;
+            version::valid(v, Options::default())?;
+            let breaking = e.get("changes").and_then(Value::as_array).is_some_and(|c| {
+                c.iter()
+                    .any(|c| c.get("type").and_then(Value::as_str) == Some("breaking-change"))
+            });
+            Some((v.to_string(), breaking))
+        })
+        .collect()
+}
+
+/// Totals over many policy plans, updated as plans stream by.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FleetSummary {
+    /// Policies planned.
+    pub policies: u64,
+    /// Policies by decision.
+    pub by_decision: Map<String, Value>,
+    /// Conflict records over all policies.
+    pub conflicts: u64,
+    /// Attention records over all policies.
+    pub attention: u64,
+    /// Info records over all policies.
+    pub info: u64,
+    /// Policies that could not be planned.
+    pub errors: u64,
+}
+
+impl FleetSummary {
+    /// Adds one policy plan.
+    pub fn add(&mut self, p: &PolicyPlan) {
+        self.policies += 1;
+        let key = p.decision.as_str();
+        let n = self
+            .by_decision
+            .get(key)
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        self.by_decision.insert(key.to_string(), (n + 1).into());
+        for c in &p.changes {
+            match c.severity {
+                Severity::Conflict => self.conflicts += 1,
+                Severity::Attention => self.attention += 1,
+                Severity::Info => self.info += 1,
+            }
+        }
+        if p.error.is_some() {
+            self.errors += 1;
+        }
+    }
+
+    /// Merges another summary (from another worker) into this one.
+    pub fn merge(&mut self, other: &FleetSummary) {
+        self.policies += other.policies;
+        self.conflicts += other.conflicts;
+        self.attention += other.attention;
+        self.info += other.info;
+        self.errors += other.errors;
+        for (k, v) in &other.by_decision {
+            let n = self.by_decision.get(k).and_then(Value::as_u64).unwrap_or(0);
+            self.by_decision
+                .insert(k.clone(), (n + v.as_u64().unwrap_or(0)).into());
+        }
+    }
+
+    /// How many policies got `decision`.
+    pub fn count(&self, decision: Decision) -> u64 {
+        self.by_decision
+            .get(decision.as_str())
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+    }
+}
+
+/// The policies of a Fleet API response: a single `{item}`, a list `{items: […]}`, a bare array,
+/// or one policy object.
+pub fn policies_of(doc: &Value) -> Vec<&Value> {
+    match doc {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(o) => {
+            if let Some(Value::Array(items)) = o.get("items") {
+                items.iter().collect()
+            } else if let Some(item) = o.get("item") {
+                vec![item]
+            } else {
+                vec![doc]
+            }
+        }
+        _ => vec![doc],
+    }
+}
