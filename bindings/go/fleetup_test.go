@@ -418,3 +418,20 @@ func BenchmarkCallRawSatisfies(b *testing.B) {
 		}
 	}
 }
+
+func TestPlanReturnsTheOperationResult(t *testing.T) {
+	policy := map[string]any{"name": "web-1", "package": map[string]any{"name": "acme_web", "version": "1.4.0"}, "inputs": []any{}}
+	raw, err := Plan("plan.changes", map[string]any{
+		"current": policy, "proposed": policy,
+		"package_info": map[string]any{"name": "acme_web", "version": "1.4.0"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var result struct {
+		Changes []json.RawMessage `json:"changes"`
+	}
+	if err := json.Unmarshal(raw, &result); err != nil || result.Changes == nil || len(result.Changes) != 0 {
+		t.Fatalf("unexpected plan result %s (%v)", raw, err)
+	}
+}

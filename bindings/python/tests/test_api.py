@@ -72,3 +72,11 @@ def test_many_threads_at_once() -> None:
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(work, range(8))) == [ROUNDS] * 8
+
+
+def test_plan_returns_the_operation_result() -> None:
+    policy = {"name": "web-1", "package": {"name": "acme_web", "version": "1.4.0"}, "inputs": []}
+    result = fleetup.plan(
+        "plan.changes", current=policy, proposed=policy, package_info={"name": "acme_web", "version": "1.4.0"}
+    )
+    assert result["changes"] == []

@@ -514,3 +514,26 @@ fn many_threads_call_at_once() {
         h.join().expect("no thread panicked");
     }
 }
+
+#[test]
+fn plan_runs_a_plan_operation() {
+    // Identical current and proposed policies have no field-level changes.
+    let policy =
+        json!({"name": "web-1", "package": {"name": "acme_web", "version": "1.4.0"}, "inputs": []});
+    let request = json!({"op": "plan.changes", "args": {
+        "current": policy, "proposed": policy,
+        "package_info": {"name": "acme_web", "version": "1.4.0"}
+    }})
+    .to_string();
+    let mut out = fleetup_bytes {
+        ptr: ptr::null_mut(),
+        len: 0,
+    };
+    // SAFETY: a live slice and a writable local.
+    let err = unsafe { fleetup_plan(request.as_ptr(), request.len(), &mut out) };
+    take_error(err).expect("plan.changes succeeds");
+    let result: Value =
+        serde_json::from_slice(&take_bytes(out)).expect("JSON result, not an envelope");
+    assert_eq!(result["changes"], json!([]), "{result}");
+    assert!(result.get("ok").is_none());
+}
