@@ -118,3 +118,57 @@ pub(crate) unsafe fn write_bytes(out: *mut fleetup_bytes, data: Vec<u8>) {
     // SAFETY: forwarded contract.
     unsafe { write_out(out, fleetup_bytes::from_vec(data)) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_and_message(err: *mut fleetup_error) -> (i32, String) {
+        // SAFETY: `err` is a live error from `boundary`, freed once after reading.
+        unsafe {
+            let code = crate::error::fleetup_error_code(err);
+            let msg = std::ffi::CStr::from_ptr(crate::error::fleetup_error_message(err))
+                .to_string_lossy()
+                .into_owned();
+            crate::error::fleetup_error_free(err);
+            (code, msg)
+        }
+    }
+
+    #[test]
+    #[allow(clippy::panic)]
+    fn a_panic_becomes_an_internal_error() {
+        let err = boundary(|| panic!("boom {}", 42));
+        let (code, msg) = code_and_message(err);
+        assert_eq!(code, ErrorKind::Internal.number());
+        assert!(msg.contains("boom 42"), "{msg}");
+        let err = boundary(|| std::panic::panic_any(7u8));
+        assert_eq!(code_and_message(err).0, 100);
+    }
+
+    #[test]
+    fn success_is_null_and_errors_keep_kind_and_path() {
+        assert!(boundary(|| Ok(())).is_null());
+        let err = boundary(|| Err(err(ErrorKind::InvalidRange, "bad").at("/range")));
+        assert!(!err.is_null());
+        // SAFETY: live error; path read before the free.
+        let path = unsafe {
+            std::ffi::CStr::from_ptr(crate::error::fleetup_error_path(err))
+                .to_string_lossy()
+                .into_owned()
+        };
+        assert_eq!(path, "/range");
+        assert_eq!(code_and_message(err), (11, "bad".to_owned()));
+    }
+
+    #[test]
+    fn zero_length_never_reads_the_pointer() {
+        // A dangling, non-NULL pointer with length 0 is the empty input.
+        let dangling = std::ptr::NonNull::<u8>::dangling().as_ptr();
+        // SAFETY: length 0 means the pointer is not dereferenced.
+        assert_eq!(unsafe { text_arg(dangling, 0, "x") }.ok(), Some(""));
+        // SAFETY: NULL with a length is rejected before any read.
+        let e = unsafe { bytes_arg(std::ptr::null(), 3, "x") }.err();
+        assert_eq!(e.map(|e| e.kind()), Some(ErrorKind::NullArgument));
+    }
+}
