@@ -62,17 +62,19 @@ pub unsafe extern "C" fn fleetup_version_compare(
         // SAFETY: the caller's contract on `a` and `b`.
         let (a, b) = unsafe { (text_arg(a, a_len, "a")?, text_arg(b, b_len, "b")?) };
         let opts = self::options(options)?;
-        // Point at the argument that is invalid, as the JSON contract does.
-        if version::valid(a, opts).is_none() {
-            return Err(err(ErrorKind::InvalidVersion, format!("Invalid Version: {a}")).at("/a"));
-        }
-        if version::valid(b, opts).is_none() {
-            return Err(err(ErrorKind::InvalidVersion, format!("Invalid Version: {b}")).at("/b"));
-        }
-        let ordering = match version::compare(a, b, opts)? {
-            Ordering::Less => -1,
-            Ordering::Equal => 0,
-            Ordering::Greater => 1,
+        let ordering = match version::compare(a, b, opts) {
+            Ok(Ordering::Less) => -1,
+            Ok(Ordering::Equal) => 0,
+            Ok(Ordering::Greater) => 1,
+            // Only on failure: find which argument is invalid, so the hot path parses once.
+            Err(e) => {
+                let path = if version::valid(a, opts).is_none() {
+                    "/a"
+                } else {
+                    "/b"
+                };
+                return Err(e.at(path));
+            }
         };
         // SAFETY: `out` was checked above and is writable by contract.
         unsafe { write_out(out, ordering) };

@@ -68,10 +68,6 @@ def _bytes_call(fn: Callable[..., Any], *args: Any) -> bytes:
         lib.fleetup_bytes_free(out[0])
 
 
-def _text(value: str) -> bytes:
-    return value.encode("utf-8", "surrogatepass")
-
-
 def _json_bytes(value: JsonInput) -> bytes:
     if isinstance(value, bytes):
         return value
@@ -106,13 +102,14 @@ def compare(a: str, b: str, *, loose: bool = False, include_prerelease: bool = F
     >>> compare("1.2.3", "1.10.0")
     -1
     """
-    ab, bb = _text(a), _text(b)
+    ab = a.encode("utf-8", "surrogatepass")
+    bb = b.encode("utf-8", "surrogatepass")
     out = ffi.new(_I32_P)
-    _raise_if_error(
-        lib.fleetup_version_compare(
-            _buffer(ab), len(ab), _buffer(bb), len(bb), _options(loose, include_prerelease), out
-        )
+    err = lib.fleetup_version_compare(
+        _buffer(ab), len(ab), _buffer(bb), len(bb), _options(loose, include_prerelease), out
     )
+    if err != _NULL:
+        _raise_if_error(err)
     return int(out[0])
 
 
