@@ -34,6 +34,9 @@ enum Command {
     /// Test constraints with the package registry's semantics (Masterminds semver v3).
     #[command(subcommand)]
     Registry(cmd::registry::RegistryCommand),
+    /// Inspect integration packages (directory, .zip, registry JSON) and choose upgrade targets.
+    #[command(subcommand)]
+    Package(cmd::package::PackageCommand),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         Command::Call(args) => cmd::call::run(args),
         Command::Semver(c) => cmd::semver::run(c),
         Command::Registry(c) => cmd::registry::run(c),
+        Command::Package(c) => cmd::package::run(c),
     };
     match result {
         Ok(code) => code,

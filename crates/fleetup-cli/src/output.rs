@@ -6,7 +6,6 @@ use serde_json::Value;
 /// Exit code for a usage or input error (clap itself uses 2 for usage errors).
 pub const EXIT_ERROR: u8 = 2;
 /// Exit code for a "no" answer from a predicate subcommand (like `test`/`grep`).
-#[allow(dead_code)]
 pub const EXIT_FALSE: u8 = 1;
 
 /// Prints an error the way every subcommand does: `error[CODE]: message`.
@@ -18,7 +17,6 @@ pub fn print_error(e: &Error) {
 }
 
 /// Runs one operation through the core dispatcher.
-#[allow(dead_code)] // used by the domain subcommands as they land
 pub fn op(name: &str, args: Value) -> Result<Value, Error> {
     fleetup_core::dispatch(name, &args)
 }

@@ -1,4 +1,5 @@
 pub mod call;
+pub mod package;
 pub mod plan;
 pub mod registry;
 pub mod semver;

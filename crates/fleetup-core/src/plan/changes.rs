@@ -479,7 +479,7 @@ impl<'a> Builder<'_, 'a> {
 
     fn shown_value(ch: &Change, v: Option<&Value>) -> String {
         if ch.secret && v.is_some_and(|v| !v.is_null()) {
-            return "a secret value".to_string();
+            return "(secret)".to_string();
         }
         display(v)
     }

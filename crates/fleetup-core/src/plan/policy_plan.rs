@@ -15,12 +15,16 @@ use super::eligibility::{
     collect_deprecations, decide, new_deprecations, Decision, Deprecations, Facts, Mode, Reason,
 };
 use crate::error::{Error, ErrorKind, Result};
+use crate::policy::defaults::package_to_package_policy_inputs;
+use crate::policy::merge::update_package_inputs;
 use crate::version::{self, Options};
 
 /// What a plan needs besides the policies: the target package and what is known around it.
 #[derive(Debug)]
 pub struct PlanContext {
     target: Value,
+    /// `packageToPackagePolicyInputs(target)`, shared by every policy.
+    defaults: Vec<Value>,
     target_name: String,
     target_version: String,
     target_major: Option<u64>,
@@ -113,6 +117,7 @@ impl PlanContext {
         let target_major = parsed.split('.').next().and_then(|m| m.parse().ok());
         let changelog = changelog_entries(target.get("changelog"));
         Ok(PlanContext {
+            defaults: package_to_package_policy_inputs(&target, None),
             target_deprecations: collect_deprecations(&target),
             target_prerelease: ver.starts_with('0') || ver.contains('-'),
             target_name: name,
@@ -251,7 +256,13 @@ impl PlanContext {
         let (proposed, conflicts, changes) = if ordering == Ordering::Greater {
             (None, 0, Vec::new())
         } else {
-            let proposed = dry_run_proposed(policy, &self.target)?;
+            let Value::Object(policy_map) = policy else {
+                return Err(Error::new(
+                    ErrorKind::InvalidPolicy,
+                    "a package policy must be a JSON object",
+                ));
+            };
+            let proposed = dry_run_proposed(policy_map, &self.target, &self.defaults)?;
             let conflicts = proposed
                 .get("errors")
                 .and_then(Value::as_array)
@@ -322,18 +333,30 @@ impl PlanContext {
 }
 
 /// The proposed policy of Kibana's dry run: `updatePackageInputs(policy with the target version,
-/// target, packageToPackagePolicyInputs(target), dryRun = true)`.
-fn dry_run_proposed(policy: &Value, target: &Value) -> Result<Value> {
-    let result = crate::dispatch(
-        "fleet.upgrade_dry_run",
-        &serde_json::json!({"package_policy": policy, "package_info": target}),
-    )?;
-    result.pointer("/diff/1").cloned().ok_or_else(|| {
-        Error::new(
-            ErrorKind::Internal,
-            "the dry run returned no proposed policy",
-        )
-    })
+/// target, packageToPackagePolicyInputs(target), dryRun = true)`, built as `upgrade_dry_run`
+/// builds it, with the target's defaults computed once per context.
+fn dry_run_proposed(
+    policy: &Map<String, Value>,
+    target: &Value,
+    defaults: &[Value],
+) -> Result<Value> {
+    let mut base = policy.clone();
+    base.shift_remove("id");
+    base.shift_remove("spaceIds");
+    if let Some(Value::Object(p)) = base.get_mut("package") {
+        match target.get("version") {
+            Some(v) => p.insert("version".into(), v.clone()),
+            None => p.shift_remove("version"),
+        };
+    }
+    let mut proposed = update_package_inputs(&Value::Object(base), target, Some(defaults), true)?;
+    if let Value::Object(m) = &mut proposed {
+        match target.get("elasticsearch") {
+            Some(es) => m.insert("elasticsearch".into(), es.clone()),
+            None => m.shift_remove("elasticsearch"),
+        };
+    }
+    Ok(proposed)
 }
 
 fn changelog_entries(changelog: Option<&Value>) -> Vec<(String, bool)> {

@@ -1,3 +1,53 @@
-//! The package registry's constraint semantics (Masterminds semver v3), used for
-//! `conditions.kibana.version`.
+//! The package registry's version constraints: Masterminds/semver v3.4.0, which the Elastic
+//! package registry uses to match `conditions.kibana.version` (and `conditions.agent.version`)
+//! against the Kibana version a client sends.
+//!
+//! Fleet itself decides everything else with node-semver ([`crate::version`]); the two engines
+//! agree on the usual Kibana-style constraints (`^8.13.0 || ^9.0.0`, `>=7.9.0 <8.0.0`) for
+//! release versions, and differ in these ways (each reproduced here, see `docs/VERSIONS.md`):
+//!
+//! - an empty constraint is **invalid** (node-semver reads it as `*`);
+//! - AND may be written with a comma (`>= 1.2, < 3.0.0`); `!=`, `=<` and `=>` exist;
+//! - prereleases: a comparator with a prerelease lets prereleases of *any* version through for
+//!   its whole AND group (node-semver only for the same `major.minor.patch`), and upper bounds
+//!   carry no `-0`;
+//! - `~0.0.0` matches every version; `1.x.5` reads as `1.x`; `1.1-3` is a prerelease, not a
+//!   range (hyphen ranges need spaces);
+//! - [`Version::parse_coerce`] accepts `1.2`, `v1` and leading zeros; [`Version::parse_strict`]
+//!   rejects `v1.2.3`; build metadata in a constraint is kept in its string form.
+//!
+//! The parser is hand-written and linear in the input (see [`constraint`]); [`satisfies`] and
+//! [`Constraint::check`] allocate nothing for release versions and constraints without ranges.
+//!
+//! # Example
+//! ```
+//! use fleetup_core::registry;
+//! assert!(registry::satisfies("8.19.0", "^7.17.6 || ^8.3.0", false).unwrap());
+//! assert!(!registry::satisfies("9.2.0-SNAPSHOT", "^8.13.0 || ^9.0.0", false).unwrap());
+//! ```
+
+pub mod constraint;
 pub mod ops;
+pub mod version;
+
+pub use constraint::Constraint;
+pub use version::Version;
+
+use crate::error::Result;
+
+/// Whether `version` (parsed with the coercing [`Version::parse_coerce`], as the registry parses
+/// the Kibana version) satisfies `constraint`.
+///
+/// # Errors
+/// `INVALID_CONSTRAINT` when the constraint does not parse, then `INVALID_VERSION` when the
+/// version does not.
+///
+/// # Example
+/// ```
+/// use fleetup_core::registry::satisfies;
+/// assert!(satisfies("1.2.3", ">= 1.2, < 3.0.0", false).unwrap());
+/// assert_eq!(satisfies("1.2.3", "", false).unwrap_err().code(), "INVALID_CONSTRAINT");
+/// ```
+pub fn satisfies(version: &str, constraint: &str, include_prerelease: bool) -> Result<bool> {
+    constraint::satisfies_streaming(version, constraint, include_prerelease)
+}

@@ -104,6 +104,11 @@ enum Format {
     Jsonl,
 }
 
+fn is_json(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
 /// Loads a package (directory, .zip or registry JSON) into PackageInfo JSON.
 pub fn load_package(path: &std::path::Path) -> Result<Value, Error> {
     let is_json = path
@@ -149,6 +154,11 @@ struct Done {
 pub fn run(args: PlanArgs) -> Result<ExitCode, Error> {
     let target = load_package(&args.package)?;
     let mut ctx = PlanContext::new(target)?;
+    if !is_json(&args.package) {
+        if let Some(changelog) = fleetup_core::package::load::load_changelog(&args.package)? {
+            ctx.set_changelog(&changelog);
+        }
+    }
     for p in &args.from {
         ctx.add_previous(load_package(p)?);
     }

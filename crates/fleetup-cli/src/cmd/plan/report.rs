@@ -127,10 +127,8 @@ pub fn render_policy(out: &mut String, style: Style, p: &PolicyPlan, detail: boo
             if let Some(path) = &c.proposed_path {
                 let _ = writeln!(
                     out,
-                    "      {} set a value at {} (e.g. `fleetup resolve … --set '{}=…'`)",
+                    "      {} provide a value at {path} (a `plan.resolve` edit), or disable that stream",
                     style.cyan("fix:"),
-                    path,
-                    path
                 );
             }
         }

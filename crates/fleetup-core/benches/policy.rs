@@ -1,0 +1,130 @@
+//! Dry run of a customised policy (every var set), the per-policy cost of an upgrade plan.
+//!
+//! Uses the corpus packages (`../shared/corpus/packages/{aws,nginx}`) through `package.load`
+//! when both are available; otherwise synthetic PackageInfo documents of the same size class
+//! (aws: 60 data streams × 20 vars; nginx: 3 data streams × 6 vars).
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use fleetup_core::dispatch;
+use serde_json::{json, Value};
+
+fn synthetic_package(name: &str, version: &str, data_streams: usize, vars: usize) -> Value {
+    let var_defs = |prefix: &str| -> Vec<Value> {
+        (0..vars)
+            .map(|i| match i % 5 {
+                0 => json!({"name": format!("{prefix}_{i}"), "type": "text", "multi": true, "default": ["/var/log/*.log"]}),
+                1 => json!({"name": format!("{prefix}_{i}"), "type": "bool", "default": false}),
+                2 => json!({"name": format!("{prefix}_{i}"), "type": "yaml", "default": "a: 1\nb: [1, 2]\n"}),
+                3 => json!({"name": format!("{prefix}_{i}"), "type": "integer", "default": 10, "required": true}),
+                _ => json!({"name": format!("{prefix}_{i}"), "type": "duration", "default": "10s"}),
+            })
+            .collect()
+    };
+    let streams: Vec<Value> = (0..data_streams)
+        .map(|d| {
+            json!({
+                "type": if d % 2 == 0 { "logs" } else { "metrics" },
+                "dataset": format!("{name}.ds{d}"), "path": format!("ds{d}"), "package": name,
+                "streams": [{"input": if d % 2 == 0 { "logfile" } else { "aws/metrics" },
+                              "title": "s", "vars": var_defs("s")}]
+            })
+        })
+        .collect();
+    json!({
+        "name": name, "version": version, "type": "integration",
+        "vars": var_defs("pkg"),
+        "policy_templates": [{"name": name, "title": name, "inputs": [
+            {"type": "logfile", "title": "Logs", "vars": var_defs("in")},
+            {"type": "aws/metrics", "title": "Metrics", "vars": var_defs("in")}
+        ]}],
+        "data_streams": streams
+    })
+}
+
+fn load(rel: &str) -> Option<Value> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/packages")
+        .join(rel);
+    dispatch("package.load", &json!({"path": path.to_string_lossy()})).ok()
+}
+
+/// A policy with every var of the package set to a user value (what a customised policy looks
+/// like), at the package's own version.
+fn customised_policy(pkg: &Value) -> Value {
+    let mut policy = dispatch(
+        "fleet.package_to_package_policy",
+        &json!({"package_info": pkg, "namespace": "default"}),
+    )
+    .expect("package_to_package_policy");
+    fn customise(vars: &mut Value) {
+        if let Some(m) = vars.as_object_mut() {
+            for entry in m.values_mut() {
+                let custom = match entry.get("type").and_then(Value::as_str) {
+                    Some("bool") => json!(true),
+                    Some("integer") => json!(42),
+                    Some("yaml") => json!("custom: true\n"),
+                    Some("duration") => json!("30s"),
+                    _ => match entry.get("value") {
+                        Some(Value::Array(_)) => json!(["/custom/path.log"]),
+                        _ => json!("custom"),
+                    },
+                };
+                entry["value"] = custom;
+            }
+        }
+    }
+    if let Some(v) = policy.get_mut("vars") {
+        customise(v);
+    }
+    for input in policy["inputs"].as_array_mut().into_iter().flatten() {
+        if let Some(v) = input.get_mut("vars") {
+            customise(v);
+        }
+        for stream in input["streams"].as_array_mut().into_iter().flatten() {
+            if let Some(v) = stream.get_mut("vars") {
+                customise(v);
+            }
+        }
+    }
+    policy["id"] = json!("pp-1");
+    policy
+}
+
+fn bench(c: &mut Criterion) {
+    let real = load("aws/1.23.4")
+        .zip(load("aws/1.28.0"))
+        .zip(load("nginx/1.1.0").zip(load("nginx/1.6.0")));
+    let pairs = match real {
+        Some(((a_old, a_new), (n_old, n_new))) => {
+            println!("policy bench: corpus packages via package.load");
+            vec![("aws", a_old, a_new), ("nginx", n_old, n_new)]
+        }
+        None => {
+            println!("policy bench: package.load unavailable, synthetic packages");
+            vec![
+                (
+                    "aws_synthetic",
+                    synthetic_package("aws", "1.0.0", 60, 20),
+                    synthetic_package("aws", "1.1.0", 62, 21),
+                ),
+                (
+                    "nginx_synthetic",
+                    synthetic_package("nginx", "1.0.0", 3, 6),
+                    synthetic_package("nginx", "1.1.0", 3, 7),
+                ),
+            ]
+        }
+    };
+    for (label, old, new) in pairs {
+        let policy = customised_policy(&old);
+        let args = json!({"package_policy": policy, "package_info": new});
+        c.bench_function(&format!("dry_run/{label}"), |b| {
+            b.iter(|| {
+                dispatch("fleet.upgrade_dry_run", std::hint::black_box(&args)).expect("dry run")
+            })
+        });
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,116 @@
+//! The per-policy item of Fleet's upgrade dry-run API (`_packagePoliciesGetUpgradeDryRunDiff`).
+
+use serde_json::{Map, Value};
+
+use super::defaults::package_to_package_policy_inputs;
+use super::merge::update_package_inputs;
+use crate::error::{Error, ErrorKind, Result};
+use crate::version::{compare, Options};
+
+/// The field-level change list between `current` and `proposed` (see [`crate::plan::changes`]).
+pub fn field_changes(current: &Value, proposed: &Value, package_info: &Value) -> Value {
+    let changes = crate::plan::changes::field_changes(
+        current,
+        proposed,
+        package_info,
+        None,
+        crate::plan::changes::ChangeOptions::default(),
+    );
+    serde_json::to_value(changes).unwrap_or(Value::Array(Vec::new()))
+}
+
+/// Refuses upgrading a policy to an older package version (`validateUpgradePackagePolicy`).
+///
+/// # Errors
+/// `INVALID_POLICY` when the policy names no package, `INVALID_VERSION` for an unparseable
+/// version, `UPGRADE_NOT_ALLOWED` when the target is older than the policy.
+pub fn check_upgrade_allowed(policy: &Value, pkg: &Value) -> Result<()> {
+    let id = policy
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or("undefined");
+    let package = policy.get("package");
+    let Some(name) = package
+        .and_then(|p| p.get("name"))
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+    else {
+        return Err(Error::new(
+            ErrorKind::InvalidPolicy,
+            format!("Package policy with id {id} has no named package"),
+        )
+        .at("/package_policy/package/name"));
+    };
+    let current = package
+        .and_then(|p| p.get("version"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let target = pkg.get("version").and_then(Value::as_str).unwrap_or("");
+    if compare(target, current, Options::default())? == std::cmp::Ordering::Less {
+        return Err(Error::new(
+            ErrorKind::UpgradeNotAllowed,
+            format!(
+                "Package policy {id}'s package version {current} of package {name} is newer than the installed package version. Please install the latest version of {name}."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// One dry-run item: `{name, diff: [current, proposed], hasErrors, changes}`.
+///
+/// `experimental_data_stream_features` is the installation's list (Kibana writes it into both
+/// sides of the diff). Agent templates are not compiled here.
+///
+/// # Errors
+/// See [`check_upgrade_allowed`]; `INVALID_POLICY` for a non-object policy.
+pub fn upgrade_dry_run(
+    policy: &Value,
+    pkg: &Value,
+    experimental_features: Option<&Value>,
+) -> Result<Value> {
+    let Value::Object(policy_map) = policy else {
+        return Err(Error::new(
+            ErrorKind::InvalidPolicy,
+            "a package policy must be a JSON object",
+        )
+        .at("/package_policy"));
+    };
+    check_upgrade_allowed(policy, pkg)?;
+    let features = experimental_features
+        .cloned()
+        .unwrap_or(Value::Array(Vec::new()));
+    let mut current = policy_map.clone();
+    if let Some(Value::Object(p)) = current.get_mut("package") {
+        p.insert("experimental_data_stream_features".into(), features.clone());
+    }
+    let mut base = current.clone();
+    base.shift_remove("id");
+    base.shift_remove("spaceIds");
+    if let Some(Value::Object(p)) = base.get_mut("package") {
+        match pkg.get("version") {
+            Some(v) => p.insert("version".into(), v.clone()),
+            None => p.shift_remove("version"),
+        };
+    }
+    let defaults = package_to_package_policy_inputs(pkg, None);
+    let mut proposed = update_package_inputs(&Value::Object(base), pkg, Some(&defaults), true)?;
+    if let Value::Object(m) = &mut proposed {
+        match pkg.get("elasticsearch") {
+            Some(es) => m.insert("elasticsearch".into(), es.clone()),
+            None => m.shift_remove("elasticsearch"),
+        };
+    }
+    let current = Value::Object(current);
+    let has_errors = proposed.get("errors").is_some();
+    let changes = field_changes(&current, &proposed, pkg);
+    let mut out = Map::new();
+    out.insert(
+        "name".into(),
+        proposed.get("name").cloned().unwrap_or(Value::Null),
+    );
+    out.insert("diff".into(), Value::Array(vec![current, proposed]));
+    out.insert("hasErrors".into(), Value::Bool(has_errors));
+    out.insert("changes".into(), changes);
+    Ok(Value::Object(out))
+}

@@ -1,0 +1,908 @@
+//! Kibana's `validatePackagePolicy`, `validatePackagePolicyConfig` and `validationHasErrors`,
+//! reproduced rule for rule (messages, JavaScript truthiness, `null` versus absent).
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::js::{is_integer_like, strict_eq, to_js_string, truthy};
+use super::package::{
+    arr, effective_name, has_integrations, has_no_policy_templates, input_key,
+    is_input_only_template, normalized_data_streams, s,
+};
+
+/// `validatePackagePolicyConfig(entry, def, name, yaml, packageType, requiredByVarGroup)`.
+///
+/// `entry` is the policy's var entry (`{type?, value?}`) or `None` when absent; `var_def` the
+/// registry definition or `None`. Returns `Value::Null` or an array of messages.
+pub fn validate_config(
+    entry: Option<&Value>,
+    var_def: Option<&Value>,
+    var_name: &str,
+    package_type: Option<&str>,
+    required_by_var_group: bool,
+) -> Value {
+    let value: Option<&Value> = entry.and_then(|e| e.get("value"));
+    // `parsed` is `value`, trimmed when a string; `None` is JavaScript `undefined`.
+    let mut parsed: Option<Value> = value.map(|v| match v {
+        Value::String(s) => Value::String(trim_js(s).to_string()),
+        other => other.clone(),
+    });
+    let Some(def) = var_def else {
+        return Value::Null;
+    };
+    let ty = s(def, "type");
+    // Only needed for messages, so built on demand.
+    let label = || match def.get("title") {
+        Some(t) if truthy(Some(t)) => to_js_string(t),
+        _ => def
+            .get("name")
+            .map(to_js_string)
+            .unwrap_or_else(|| "undefined".into()),
+    };
+    let required = truthy(def.get("required")) || required_by_var_group;
+    let mut errors: Vec<String> = Vec::new();
+
+    if required
+        && (parsed.is_none()
+            || (ty == Some("yaml") && parsed.as_ref() == Some(&Value::String(String::new()))))
+    {
+        errors.push(format!("{} is required", label()));
+    }
+
+    if def.get("secret") == Some(&Value::Bool(true))
+        && truthy(parsed.as_ref())
+        && parsed.as_ref().and_then(|p| p.get("isSecretRef")) == Some(&Value::Bool(true))
+    {
+        let p = parsed.as_ref().unwrap_or(&Value::Null);
+        let id = p.get("id");
+        let ids = p.get("ids");
+        let ids_len = ids.and_then(Value::as_array).map(Vec::len);
+        let ids_empty = !truthy(ids) || ids_len == Some(0);
+        let msg = if !truthy(id) && ids_empty {
+            Some("Secret reference is invalid, id or ids must be provided")
+        } else if truthy(id) && truthy(ids) {
+            Some("Secret reference is invalid, id or ids cannot both be provided")
+        } else if truthy(id) && !matches!(id, Some(Value::String(_))) {
+            Some("Secret reference is invalid, id must be a string")
+        } else if truthy(ids)
+            && !ids
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().all(Value::is_string))
+        {
+            Some("Secret reference is invalid, ids must be an array of strings")
+        } else {
+            None
+        };
+        return match msg {
+            Some(m) => {
+                errors.push(m.into());
+                Value::Array(errors.into_iter().map(Value::String).collect())
+            }
+            None => Value::Null,
+        };
+    }
+
+    if ty == Some("yaml") {
+        // js-yaml coerces its input with String(); `undefined` becomes the text "undefined".
+        let text = value.map_or_else(|| "undefined".to_string(), to_js_string);
+        match crate::yaml::parse(&text) {
+            Ok(v) => parsed = Some(v),
+            Err(_) => errors.push("Invalid YAML format".into()),
+        }
+    }
+
+    if truthy(def.get("multi")) {
+        if truthy(parsed.as_ref()) && !matches!(parsed, Some(Value::Array(_))) {
+            errors.push(format!("Invalid format for {}: expected array", label()));
+            return to_result(errors);
+        }
+        if let (true, Some(Value::Array(items))) = (required, parsed.as_ref()) {
+            let has_empty = ty == Some("text")
+                && items
+                    .iter()
+                    .any(|i| matches!(i, Value::String(s) if trim_js(s).is_empty()));
+            if has_empty || items.is_empty() {
+                errors.push(format!("{} is required", label()));
+            }
+        }
+        if let Some(Value::Array(items)) = parsed.as_ref() {
+            if ty == Some("text")
+                && items
+                    .iter()
+                    .any(|i| starts_with_yaml_special(&to_js_string(i)))
+            {
+                errors.push(QUOTE_MSG.into());
+            }
+            if ty == Some("integer") && items.iter().any(|i| !is_integer_like(i)) {
+                errors.push("Invalid integer".into());
+            }
+        }
+        return to_result(errors);
+    }
+
+    let p = parsed.as_ref();
+    let is_array = matches!(p, Some(Value::Array(_)));
+    if ty == Some("text") && truthy(p) && !is_array {
+        if let Some(v) = p {
+            if starts_with_yaml_special(&to_js_string(v)) {
+                errors.push(QUOTE_MSG.into());
+            }
+        }
+    }
+    if ty == Some("bool") && truthy(p) {
+        let text = p.map(to_js_string).unwrap_or_default();
+        if text != "true" && text != "false" {
+            errors.push("Boolean values must be either true or false".into());
+        }
+    }
+    if ty == Some("integer") && truthy(p) && !is_array && !p.is_some_and(is_integer_like) {
+        errors.push("Invalid integer".into());
+    }
+    if ty == Some("duration") && !is_array {
+        if let Some(v) = p {
+            let d = parse_duration(v);
+            if !d.errors.is_empty() {
+                errors.extend(d.errors);
+            } else {
+                check_bound(def, "min_duration", d.value_ns, &mut errors);
+                check_bound(def, "max_duration", d.value_ns, &mut errors);
+            }
+        }
+    }
+    if ty == Some("select") {
+        if let Some(v) = p {
+            let ok = arr(def, "options")
+                .iter()
+                .any(|o| o.get("value").is_some_and(|ov| strict_eq(ov, v)));
+            if !ok {
+                errors.push("Invalid value for select type".into());
+            }
+        }
+    }
+    if ty == Some("url") {
+        if let Some(v) = p {
+            if v.as_str() != Some("") {
+                check_url(def, v, &mut errors);
+            }
+        }
+    }
+    if var_name == super::package::DATASET_VAR && package_type == Some("input") {
+        if let Some(v) = p {
+            let ds = match v.get("dataset") {
+                Some(d) if truthy(Some(d)) => d,
+                _ => v,
+            };
+            if let Some(e) = dataset_error(&to_js_string(ds)) {
+                errors.push(e);
+            }
+        }
+    }
+    to_result(errors)
+}
+
+const QUOTE_MSG: &str =
+    "Strings starting with special YAML characters like * or & need to be enclosed in double quotes.";
+
+fn to_result(errors: Vec<String>) -> Value {
+    if errors.is_empty() {
+        Value::Null
+    } else {
+        Value::Array(errors.into_iter().map(Value::String).collect())
+    }
+}
+
+fn starts_with_yaml_special(s: &str) -> bool {
+    s.starts_with('*') || s.starts_with('&')
+}
+
+/// `String.prototype.trim`: JavaScript white space and line terminators.
+fn trim_js(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+}
+
+fn check_bound(def: &Value, key: &str, value_ns: f64, errors: &mut Vec<String>) {
+    let Some(bound) = def.get(key) else { return };
+    let parsed = parse_duration(bound);
+    let is_min = key == "min_duration";
+    if !parsed.errors.is_empty() {
+        errors.push(format!("Invalid {key} specification"));
+    } else if is_min && value_ns < parsed.value_ns {
+        errors.push(format!(
+            "Duration is below the minimum allowed value of {}",
+            to_js_string(bound)
+        ));
+    } else if !is_min && value_ns > parsed.value_ns {
+        errors.push(format!(
+            "Duration is above the maximum allowed value of {}",
+            to_js_string(bound)
+        ));
+    }
+}
+
+/// The result of Kibana's `parseDuration`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Duration {
+    /// Total nanoseconds of every matched component.
+    pub value_ns: f64,
+    /// Error messages; empty when valid.
+    pub errors: Vec<String>,
+}
+
+/// Kibana's `parseDuration`: components `(\d+)(ms|s|m|h)`, whole string required.
+pub fn parse_duration(v: &Value) -> Duration {
+    let text = match v {
+        Value::String(s) if !trim_js(s).is_empty() => s.as_str(),
+        _ => {
+            return Duration {
+                value_ns: 0.0,
+                errors: vec!["Duration cannot be empty".into()],
+            }
+        }
+    };
+    let bytes = text.as_bytes();
+    let mut total = 0.0;
+    let mut matched_len = 0usize;
+    let mut matches = 0usize;
+    let mut contiguous = true;
+    let mut last_end = 0usize;
+    let mut i = 0usize;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut j = i;
+        while j < bytes.len() && bytes[j].is_ascii_digit() {
+            j += 1;
+        }
+        let rest = &bytes[j..];
+        let (unit_len, factor) = if rest.starts_with(b"ms") {
+            (2, 1e6)
+        } else if rest.starts_with(b"s") {
+            (1, 1e9)
+        } else if rest.starts_with(b"m") {
+            (1, 6e10)
+        } else if rest.starts_with(b"h") {
+            (1, 3.6e12)
+        } else {
+            i += 1;
+            continue;
+        };
+        let digits: f64 = text
+            .get(start..j)
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(f64::NAN);
+        total += digits * factor;
+        if start != last_end {
+            contiguous = false;
+        }
+        matched_len += j + unit_len - start;
+        last_end = j + unit_len;
+        matches += 1;
+        i = last_end;
+    }
+    if matches == 0 {
+        return Duration {
+            value_ns: 0.0,
+            errors: vec!["Invalid duration format. Expected format like \"1h30m45s\"".into()],
+        };
+    }
+    let mut errors = Vec::new();
+    if !(contiguous && matched_len == bytes.len()) {
+        errors.push("Duration contains invalid characters".into());
+    }
+    Duration {
+        value_ns: total,
+        errors,
+    }
+}
+
+/// `new URL(value)` (WHATWG) acceptance plus Fleet's `url_allowed_schemes` check.
+fn check_url(def: &Value, v: &Value, errors: &mut Vec<String>) {
+    let text = to_js_string(v);
+    if !whatwg_url_parses(&text) {
+        errors.push("Invalid URL format".into());
+        return;
+    }
+    let schemes = arr(def, "url_allowed_schemes");
+    if !schemes.is_empty() {
+        let Value::String(raw) = v else {
+            // `parsedValue.split` throws for non-strings, which Kibana reports as a format error.
+            errors.push("Invalid URL format".into());
+            return;
+        };
+        let scheme = raw.split(':').next().unwrap_or("").to_lowercase();
+        if !schemes.iter().any(|s| s.as_str() == Some(scheme.as_str())) {
+            let allowed: Vec<String> = schemes.iter().map(to_js_string).collect();
+            errors.push(format!(
+                "URL scheme \"{scheme}\" is not allowed. Allowed schemes: {}",
+                allowed.join(", ")
+            ));
+        }
+    }
+}
+
+/// A conservative WHATWG URL check: a scheme (`ALPHA *(ALPHA / DIGIT / + / - / .)`) then `:`;
+/// special schemes need a valid host and port.
+fn whatwg_url_parses(input: &str) -> bool {
+    // The URL parser strips leading/trailing C0 controls and spaces, and tabs/newlines anywhere.
+    let cleaned: String = input
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let Some(colon) = cleaned.find(':') else {
+        return false;
+    };
+    let (scheme, rest) = cleaned.split_at(colon);
+    let rest = rest.get(1..).unwrap_or("");
+    let mut chars = scheme.chars();
+    if !chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        || !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    {
+        return false;
+    }
+    let scheme = scheme.to_ascii_lowercase();
+    let special = matches!(
+        scheme.as_str(),
+        "http" | "https" | "ws" | "wss" | "ftp" | "file"
+    );
+    if !special {
+        // Non-special schemes accept almost anything; an authority, if given, must be sane.
+        return match rest.strip_prefix("//") {
+            Some(after) => authority_ok(after, false),
+            None => true,
+        };
+    }
+    if scheme == "file" {
+        return true;
+    }
+    let after = rest.trim_start_matches(['/', '\\']);
+    authority_ok(after, true)
+}
+
+fn authority_ok(after: &str, special: bool) -> bool {
+    let end = after
+        .find(|c: char| c == '/' || c == '?' || c == '#' || (special && c == '\\'))
+        .unwrap_or(after.len());
+    let authority = after.get(..end).unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = if let Some(stripped) = host_port.strip_prefix('[') {
+        match stripped.split_once(']') {
+            Some((h, rest)) => {
+                if h.is_empty()
+                    || !h
+                        .chars()
+                        .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+                {
+                    return false;
+                }
+                (h, rest.strip_prefix(':'))
+            }
+            None => return false,
+        }
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host_port, None),
+        }
+    };
+    if special && host.is_empty() {
+        return false;
+    }
+    if host.chars().any(|c| {
+        matches!(
+            c,
+            '\0' | '\t'
+                | '\n'
+                | '\r'
+                | ' '
+                | '#'
+                | '/'
+                | ':'
+                | '<'
+                | '>'
+                | '?'
+                | '@'
+                | '['
+                | '\\'
+                | ']'
+                | '^'
+                | '|'
+        ) || (special && (c == '%' || c.is_control()))
+    }) && !host_port.starts_with('[')
+    {
+        return false;
+    }
+    match port {
+        Some(p) if !p.is_empty() => {
+            p.chars().all(|c| c.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n <= 65535)
+        }
+        _ => true,
+    }
+}
+
+/// `isValidNamespace`/`isValidDataset`'s shared entity rules (`allowBlank` false).
+fn entity_error(name: &str, kind: &str) -> Option<String> {
+    if trim_js(name).is_empty() {
+        Some(format!("{kind} is required"))
+    } else if name != name.to_lowercase() {
+        Some(format!("{kind} must be lowercase"))
+    } else if name.chars().any(|c| {
+        matches!(
+            c,
+            '*' | '\\' | '/' | '?' | '"' | '<' | '>' | '|' | ',' | '#' | ':' | '-'
+        ) || c.is_whitespace()
+    }) {
+        Some(format!("{kind} contains invalid characters"))
+    } else if name.len() > 100 {
+        Some(format!("{kind} cannot be more than 100 bytes"))
+    } else {
+        None
+    }
+}
+
+fn dataset_error(name: &str) -> Option<String> {
+    entity_error(name, "Dataset").or_else(|| {
+        (name.starts_with('_') || name.starts_with('.'))
+            .then(|| "Dataset cannot start with an underscore or dot".to_string())
+    })
+}
+
+/// `isValidNamespace(ns, allowBlank = true, prefixes)`.
+pub fn namespace_error(ns: &str, prefixes: &[String]) -> Option<String> {
+    if trim_js(ns).is_empty() {
+        return None;
+    }
+    if let Some(e) = entity_error(ns, "Namespace") {
+        return Some(e);
+    }
+    if !prefixes.is_empty() && !prefixes.iter().any(|p| trim_js(ns).starts_with(p.as_str())) {
+        return Some(if prefixes.len() == 1 {
+            format!("Namespace should start with {}", prefixes[0])
+        } else {
+            format!(
+                "Namespace should start with one of these prefixes: {}",
+                prefixes.join(", ")
+            )
+        });
+    }
+    None
+}
+
+/// The regex `/^(logs)|(metrics)|(traces)|(synthetics)|(profiling)-(.*)$/` with its precedence
+/// quirk: a `logs` prefix, or `metrics`/`traces`/`synthetics` anywhere, or `profiling-` anywhere
+/// before the end.
+fn datastream_permission_ok(p: &str) -> bool {
+    p.starts_with("logs")
+        || p.contains("metrics")
+        || p.contains("traces")
+        || p.contains("synthetics")
+        || p.contains("profiling-")
+}
+
+fn var_groups_controlled(groups: &[Value]) -> impl Iterator<Item = &str> {
+    groups
+        .iter()
+        .flat_map(|g| arr(g, "options"))
+        .flat_map(|o| arr(o, "vars"))
+        .filter_map(Value::as_str)
+}
+
+fn selected_option<'a>(group: &'a Value, selections: Option<&Value>) -> Option<&'a Value> {
+    let gname = group.get("name").map(to_js_string)?;
+    let sel = selections.and_then(|s| s.get(&gname))?;
+    if !truthy(Some(sel)) {
+        return None;
+    }
+    arr(group, "options")
+        .iter()
+        .find(|o| o.get("name").is_some_and(|n| strict_eq(n, sel)))
+}
+
+fn option_has_var(option: &Value, name: &str) -> bool {
+    arr(option, "vars").iter().any(|v| v.as_str() == Some(name))
+}
+
+/// `shouldValidateVar`.
+fn should_validate_var(name: &str, groups: &[Value], selections: Option<&Value>) -> bool {
+    if groups.is_empty() || !var_groups_controlled(groups).any(|v| v == name) {
+        return true;
+    }
+    groups
+        .iter()
+        .any(|g| selected_option(g, selections).is_some_and(|o| option_has_var(o, name)))
+}
+
+/// `isVarRequiredByVarGroup`.
+fn required_by_var_group(name: &str, groups: &[Value], selections: Option<&Value>) -> bool {
+    groups.iter().any(|g| {
+        truthy(g.get("required"))
+            && selected_option(g, selections).is_some_and(|o| option_has_var(o, name))
+    })
+}
+
+/// `validatePackageRequiredVars`: `None` when satisfied or not applicable.
+fn validate_required_vars(holder: &Value, required: Option<&Value>) -> Option<Value> {
+    let required = required.filter(|r| truthy(Some(r)))?;
+    if !truthy(holder.get("vars")) || !truthy(holder.get("enabled")) {
+        return None;
+    }
+    let groups = required.as_object()?;
+    let mut evaluated = Map::new();
+    let mut met = false;
+    for (group, constraints) in groups {
+        let constraints: &[Value] = constraints.as_array().map_or(&[], Vec::as_slice);
+        let mut remaining: Vec<&Value> = constraints.iter().collect();
+        for c in constraints {
+            let cname = c.get("name").map(to_js_string).unwrap_or_default();
+            let Some(var) = holder.get("vars").and_then(|v| v.get(&cname)) else {
+                continue;
+            };
+            if !truthy(Some(var)) {
+                continue;
+            }
+            let cval = c.get("value");
+            let vval = var.get("value");
+            let ok = (!truthy(cval) && truthy(vval))
+                || (truthy(cval)
+                    && truthy(vval)
+                    && cval.zip(vval).is_some_and(|(a, b)| strict_eq(a, b)));
+            if ok {
+                remaining.retain(|r| r.get("name").map(to_js_string).unwrap_or_default() != cname);
+            }
+        }
+        if remaining.is_empty() {
+            met = true;
+        }
+        evaluated.insert(
+            group.clone(),
+            Value::Array(
+                remaining
+                    .iter()
+                    .map(|r| {
+                        let mut m = Map::new();
+                        m.insert("name".into(), r.get("name").cloned().unwrap_or(Value::Null));
+                        m.insert("invalid".into(), Value::Bool(true));
+                        Value::Object(m)
+                    })
+                    .collect(),
+            ),
+        );
+    }
+    (!met).then_some(Value::Object(evaluated))
+}
+
+/// Var definitions by name, in definition order (lodash `keyBy`: a later duplicate replaces the
+/// earlier one in its position).
+struct VarDefs<'a>(Vec<(String, &'a Value)>);
+
+impl<'a> VarDefs<'a> {
+    fn get(&self, name: &str) -> Option<&'a Value> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
+    }
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+fn key_by_name(defs: &[Value]) -> VarDefs<'_> {
+    let mut out: Vec<(String, &Value)> = Vec::with_capacity(defs.len());
+    for d in defs {
+        let k = d
+            .get("name")
+            .map_or_else(|| "undefined".to_string(), to_js_string);
+        match out.iter_mut().find(|(x, _)| *x == k) {
+            Some(slot) => slot.1 = d,
+            None => out.push((k, d)),
+        }
+    }
+    VarDefs(out)
+}
+
+/// Options of [`validate_package_policy`].
+#[derive(Debug, Default, Clone)]
+pub struct ValidateOptions {
+    /// The space's allowed namespace prefixes (empty: any).
+    pub allowed_namespace_prefixes: Vec<String>,
+}
+
+/// `validatePackagePolicy(policy, packageInfo, yaml)`: the validation result object.
+pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptions) -> Value {
+    let hi = has_integrations(pkg);
+    let mut res = Map::new();
+    let name_blank = policy
+        .get("name")
+        .map(to_js_string)
+        .is_none_or(|n| trim_js(&n).is_empty());
+    res.insert(
+        "name".into(),
+        if name_blank {
+            Value::Array(vec![Value::String("Name is required".into())])
+        } else {
+            Value::Null
+        },
+    );
+    res.insert("description".into(), Value::Null);
+    let ns = match policy.get("namespace") {
+        Some(n) if truthy(Some(n)) => {
+            namespace_error(&to_js_string(n), &opts.allowed_namespace_prefixes)
+                .map_or(Value::Null, |e| Value::Array(vec![Value::String(e)]))
+        }
+        _ => Value::Null,
+    };
+    res.insert("namespace".into(), ns);
+    let mut adp = Value::Null;
+    if let Some(Value::Array(perms)) = policy.get("additional_datastreams_permissions") {
+        let bad: Vec<Value> = perms
+            .iter()
+            .map(to_js_string)
+            .filter(|p| !datastream_permission_ok(p))
+            .map(|p| {
+                Value::String(format!(
+                    "{p} is not valid, should match /^(logs)|(metrics)|(traces)|(synthetics)|(profiling)-(.*)$/"
+                ))
+            })
+            .collect();
+        if !bad.is_empty() {
+            adp = Value::Array(bad);
+        }
+    }
+    res.insert("additional_datastreams_permissions".into(), adp);
+    res.insert("inputs".into(), Value::Object(Map::new()));
+
+    // Package-level vars: iterate the policy's entries, not the definitions.
+    let pkg_defs = key_by_name(arr(pkg, "vars"));
+    let groups = arr(pkg, "var_groups");
+    let selections = policy.get("var_group_selections");
+    let mut vars = Map::new();
+    if let Some(Value::Object(pvars)) = policy.get("vars") {
+        for (name, entry) in pvars {
+            let r = if !should_validate_var(name, groups, selections) {
+                Value::Null
+            } else {
+                validate_config(
+                    Some(entry),
+                    pkg_defs.get(name),
+                    name,
+                    None,
+                    required_by_var_group(name, groups, selections),
+                )
+            };
+            vars.insert(name.clone(), r);
+        }
+    }
+    res.insert("vars".into(), Value::Object(vars));
+
+    if arr(pkg, "policy_templates").is_empty() || has_no_policy_templates(pkg) {
+        return Value::Object(res);
+    }
+
+    let templates = arr(pkg, "policy_templates");
+    let mut input_defs: HashMap<String, VarDefs<'_>> = HashMap::new();
+    let mut input_required: HashMap<String, Option<&Value>> = HashMap::new();
+    for pt in templates {
+        // Input-only templates normalise to one input without vars: nothing to index.
+        if is_input_only_template(pt) {
+            continue;
+        }
+        for input in arr(pt, "inputs") {
+            let Some(name) = effective_name(input) else {
+                continue;
+            };
+            let key = input_key(name, s(pt, "name"), hi);
+            if !arr(input, "vars").is_empty() {
+                input_defs.insert(key.clone(), key_by_name(arr(input, "vars")));
+                input_required.insert(key, input.get("required_vars"));
+            }
+        }
+    }
+    let data_streams = normalized_data_streams(pkg);
+    let mut stream_defs: HashMap<String, &Value> = HashMap::new();
+    for ds in data_streams.iter() {
+        let dataset = ds
+            .get("dataset")
+            .map_or_else(|| "undefined".into(), to_js_string);
+        for st in arr(ds, "streams") {
+            let input = st
+                .get("input")
+                .map_or_else(|| "undefined".into(), to_js_string);
+            stream_defs.insert(format!("{dataset}-{input}"), st);
+        }
+    }
+
+    let mut inputs_res = Map::new();
+    for input in arr(policy, "inputs") {
+        if !truthy(input.get("vars")) && !truthy(input.get("streams")) {
+            continue;
+        }
+        let eff = effective_name(input).map_or_else(|| "undefined".to_string(), str::to_string);
+        let key = input_key(&eff, s(input, "policy_template"), hi);
+        let enabled = truthy(input.get("enabled"));
+        let mut r = Map::new();
+        let mut has_vars = false;
+        if let Some(Value::Object(ivars)) = input.get("vars") {
+            if !ivars.is_empty() {
+                has_vars = true;
+                let defs = input_defs.get(&key);
+                let mut out = Map::new();
+                for (name, entry) in ivars {
+                    let v = if enabled {
+                        validate_config(
+                            Some(entry),
+                            defs.and_then(|d| d.get(name)),
+                            name,
+                            None,
+                            false,
+                        )
+                    } else {
+                        Value::Null
+                    };
+                    out.insert(name.clone(), v);
+                }
+                r.insert("vars".into(), Value::Object(out));
+                if enabled {
+                    if let Some(rv) =
+                        validate_required_vars(input, input_required.get(&key).copied().flatten())
+                    {
+                        r.insert("required_vars".into(), rv);
+                    }
+                }
+            }
+        }
+        let streams = arr(input, "streams");
+        let mut has_streams = false;
+        if !streams.is_empty() {
+            has_streams = true;
+            let mut sres = Map::new();
+            for stream in streams {
+                let dataset = stream
+                    .get("data_stream")
+                    .and_then(|d| d.get("dataset"))
+                    .map_or_else(|| "undefined".to_string(), to_js_string);
+                let skey = format!("{dataset}-{eff}");
+                let def = stream_defs.get(&skey).copied();
+                let defs = def.map_or_else(|| VarDefs(Vec::new()), |d| key_by_name(arr(d, "vars")));
+                let sgroups = def.map_or(&[][..], |d| arr(d, "var_groups"));
+                let ssel = stream.get("var_group_selections");
+                let s_enabled = truthy(stream.get("enabled"));
+                let mut one = Map::new();
+                if !defs.is_empty() {
+                    let mut out = Map::new();
+                    for (name, vdef) in &defs.0 {
+                        let v = if !should_validate_var(name, sgroups, ssel) {
+                            Value::Null
+                        } else if enabled && s_enabled {
+                            validate_config(
+                                stream.get("vars").and_then(|v| v.get(name)),
+                                Some(*vdef),
+                                name,
+                                s(pkg, "type"),
+                                required_by_var_group(name, sgroups, ssel),
+                            )
+                        } else {
+                            Value::Null
+                        };
+                        out.insert(name.clone(), v);
+                    }
+                    one.insert("vars".into(), Value::Object(out));
+                }
+                if truthy(stream.get("vars")) && s_enabled {
+                    if let Some(rv) =
+                        validate_required_vars(stream, def.and_then(|d| d.get("required_vars")))
+                    {
+                        one.insert("required_vars".into(), rv);
+                    }
+                }
+                sres.insert(dataset, Value::Object(one));
+            }
+            r.insert("streams".into(), Value::Object(sres));
+        }
+        if has_vars || has_streams {
+            inputs_res.insert(key, Value::Object(r));
+        }
+    }
+    res.insert("inputs".into(), Value::Object(inputs_res));
+    Value::Object(res)
+}
+
+/// `getFlattenedObject` from `@kbn/std`: nested objects joined with `.`; arrays, scalars and
+/// `null` are leaves.
+pub fn flatten(v: &Value) -> Vec<(String, &Value)> {
+    fn walk<'a>(prefix: &str, v: &'a Value, out: &mut Vec<(String, &'a Value)>) {
+        if let Value::Object(m) = v {
+            for (k, child) in m {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                if child.is_object() {
+                    walk(&key, child, out);
+                } else {
+                    out.push((key, child));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk("", v, &mut out);
+    out
+}
+
+/// `countValidationErrors`: truthy leaves, with each `required_vars` group set counted once.
+pub fn count_validation_errors(results: &Value) -> usize {
+    let mut groups: Vec<String> = Vec::new();
+    let mut other = 0;
+    for (key, value) in flatten(results) {
+        if key.starts_with("required_vars.") {
+            if !groups.iter().any(|g| g == "required_vars") {
+                groups.push("required_vars".into());
+            }
+        } else if let Some(pos) = key.rfind(".required_vars.") {
+            // `^(.*)\.required_vars\..*$`: the greedy group ends at the last occurrence.
+            let g = key.get(..pos).unwrap_or("").to_string();
+            if !groups.contains(&g) {
+                groups.push(g);
+            }
+        } else if truthy(Some(value)) {
+            other += 1;
+        }
+    }
+    other + groups.len()
+}
+
+/// `validationHasErrors`.
+pub fn validation_has_errors(results: &Value) -> bool {
+    count_validation_errors(results) > 0
+}
+
+/// The `[{key, message}]` list Fleet derives from a validation result (message is the JSON of
+/// the truthy leaf).
+pub fn error_list(results: &Value) -> Vec<Value> {
+    flatten(results)
+        .into_iter()
+        .filter(|(_, v)| truthy(Some(v)))
+        .map(|(k, v)| {
+            let mut m = Map::new();
+            m.insert("key".into(), Value::String(k));
+            m.insert("message".into(), Value::String(v.to_string()));
+            Value::Object(m)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn durations() {
+        assert!(parse_duration(&json!("1h30m45s")).errors.is_empty());
+        assert_eq!(parse_duration(&json!("1m30s")).value_ns, 90e9);
+        assert_eq!(parse_duration(&json!("5ms")).value_ns, 5e6);
+        assert_eq!(
+            parse_duration(&json!("1h x")).errors,
+            vec!["Duration contains invalid characters".to_string()]
+        );
+        assert_eq!(
+            parse_duration(&Value::Null).errors,
+            vec!["Duration cannot be empty".to_string()]
+        );
+        assert_eq!(parse_duration(&json!("10d")).errors.len(), 1);
+    }
+
+    #[test]
+    fn urls() {
+        assert!(whatwg_url_parses("https://foo:bar@example.com"));
+        assert!(whatwg_url_parses("phony://example.com/path"));
+        assert!(!whatwg_url_parses("not-a-valid-url"));
+        assert!(!whatwg_url_parses("http://"));
+        assert!(!whatwg_url_parses("http://a:99999"));
+        assert!(whatwg_url_parses("http://[::1]:8080/x"));
+        assert!(!whatwg_url_parses("null"));
+    }
+}
