@@ -435,3 +435,64 @@ func TestPlanReturnsTheOperationResult(t *testing.T) {
 		t.Fatalf("unexpected plan result %s (%v)", raw, err)
 	}
 }
+
+func TestDryRunOnTheBundledExample(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "policies.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	if err := json.Unmarshal(data, &list); err != nil || len(list.Items) == 0 {
+		t.Fatalf("examples/policies.json: %v", err)
+	}
+	pkg, _ := filepath.Abs(filepath.Join("..", "..", "examples", "packages", "acme_web-2.0.0"))
+	info, err := Call("package.load", map[string]string{"path": pkg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, policy := range list.Items {
+		res, err := DryRun(policy, info)
+		if err != nil {
+			t.Fatal(err)
+		}
+		generic, err := Call("fleet.upgrade_dry_run", map[string]json.RawMessage{"package_policy": policy, "package_info": info})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b any
+		_ = json.Unmarshal(res.Raw, &a)
+		_ = json.Unmarshal(generic, &b)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("DryRun and Call differ for %s", policy[:40])
+		}
+		var p struct{ Name string }
+		_ = json.Unmarshal(policy, &p)
+		if res.Name != p.Name || len(res.Diff) != 2 {
+			t.Errorf("unexpected result %q with %d diff entries", res.Name, len(res.Diff))
+		}
+	}
+}
+
+func BenchmarkDryRun(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "policies.json"))
+	if err != nil {
+		b.Skip("no example")
+	}
+	var list struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	_ = json.Unmarshal(data, &list)
+	pkg, _ := filepath.Abs(filepath.Join("..", "..", "examples", "packages", "acme_web-2.0.0"))
+	info, err := Call("package.load", map[string]string{"path": pkg})
+	if err != nil || len(list.Items) == 0 {
+		b.Skip("example unavailable")
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := DryRun(list.Items[0], info); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -80,3 +80,21 @@ def test_plan_returns_the_operation_result() -> None:
         "plan.changes", current=policy, proposed=policy, package_info={"name": "acme_web", "version": "1.4.0"}
     )
     assert result["changes"] == []
+
+
+def test_dry_run_on_the_bundled_example() -> None:
+    from conftest import REPO
+
+    policies = json.loads((REPO / "examples" / "policies.json").read_text(encoding="utf-8"))["items"]
+    info = fleetup.call("package.load", path=str(REPO / "examples" / "packages" / "acme_web-2.0.0"))
+    assert policies
+    for policy in policies:
+        result = fleetup.dry_run(policy, info)
+        generic = fleetup.call("fleet.upgrade_dry_run", package_policy=policy, package_info=info)
+        assert result.raw == generic
+        assert result.name == policy["name"]
+        assert [result.current, result.proposed] == generic["diff"]
+        assert result.has_errors is generic["hasErrors"]
+        assert result.changes == generic["changes"]
+        # Text and bytes inputs give the same answer as Python values.
+        assert fleetup.dry_run(json.dumps(policy), json.dumps(info).encode()).raw == generic

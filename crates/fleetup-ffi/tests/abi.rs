@@ -537,3 +537,56 @@ fn plan_runs_a_plan_operation() {
     assert_eq!(result["changes"], json!([]), "{result}");
     assert!(result.get("ok").is_none());
 }
+
+/// The bundled example (examples/): two policies of acme_web 1.4.0 and the 2.0.0 package.
+fn example_inputs() -> (Vec<Value>, Value) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let policies: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("policies.json")).expect("examples/policies.json"),
+    )
+    .expect("JSON");
+    let package = root.join("packages/acme_web-2.0.0");
+    let loaded = call(
+        json!({"op": "package.load", "args": {"path": package}})
+            .to_string()
+            .as_bytes(),
+    );
+    let info = loaded["ok"].clone();
+    assert!(info.is_object(), "package.load failed: {loaded}");
+    (policies["items"].as_array().expect("items").clone(), info)
+}
+
+#[test]
+fn dry_run_matches_the_generic_operation() {
+    let (policies, info) = example_inputs();
+    assert!(!policies.is_empty());
+    let info_text = info.to_string();
+    for policy in policies {
+        let policy_text = policy.to_string();
+        let mut out = fleetup_bytes {
+            ptr: ptr::null_mut(),
+            len: 0,
+        };
+        // SAFETY: live slices and a writable local.
+        let err = unsafe {
+            fleetup_upgrade_dry_run(
+                policy_text.as_ptr(),
+                policy_text.len(),
+                info_text.as_ptr(),
+                info_text.len(),
+                &mut out,
+            )
+        };
+        take_error(err).expect("dry run succeeds");
+        let typed: Value = serde_json::from_slice(&take_bytes(out)).expect("JSON");
+        let generic = call(
+            json!({"op": "fleet.upgrade_dry_run", "args": {"package_policy": policy, "package_info": info}})
+                .to_string()
+                .as_bytes(),
+        );
+        assert_eq!(typed, generic["ok"]);
+        assert_eq!(typed["name"], policy["name"]);
+        assert_eq!(typed["diff"].as_array().map(Vec::len), Some(2));
+        assert!(typed["hasErrors"].is_boolean());
+    }
+}
