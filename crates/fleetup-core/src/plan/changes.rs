@@ -238,16 +238,19 @@ pub fn field_changes(
     let added = collect_vars(&prop_containers, &cur_by_key);
     let mut moved: HashSet<(ContainerKey, String)> = HashSet::new();
     let mut renamed: HashSet<(ContainerKey, String)> = HashSet::new();
+    // One var can move to several places at once (an input var that becomes a var of each of its
+    // streams), so every matching destination gets a record.
     for (ck, cname, c) in &removed {
-        if let Some((pk, _, p)) = added.iter().find(|(pk, pname, p)| {
-            pname == cname
+        for (pk, pname, p) in &added {
+            if pname == cname
                 && pk.scope != ck.scope
                 && related(c, p)
                 && !moved.contains(&(pk.clone(), pname.clone()))
-        }) {
-            moved.insert((ck.clone(), cname.clone()));
-            moved.insert((pk.clone(), cname.clone()));
-            b.var_moved(c, p, cname);
+            {
+                moved.insert((ck.clone(), cname.clone()));
+                moved.insert((pk.clone(), cname.clone()));
+                b.var_moved(c, p, cname);
+            }
         }
     }
     for (ck, cname, c) in &removed {
@@ -647,14 +650,15 @@ impl<'a> Builder<'_, 'a> {
         ch.current_path = Some(c.pointer.clone());
         ch.details.insert("enabled".into(), enabled.into());
         let n = c.vars.map_or(0, |v| v.len());
+        let dropped = match n {
+            0 => String::new(),
+            1 => "; its 1 setting is dropped".to_string(),
+            n => format!("; its {n} settings are dropped"),
+        };
         ch.message = format!(
-            "{} is removed by the new version{}.",
+            "{} is removed by the new version{}{dropped}.",
             capitalise(&c.label()),
-            if enabled {
-                format!(" and stops collecting; its {n} setting(s) are dropped")
-            } else {
-                String::new()
-            }
+            if enabled { " and stops collecting" } else { "" },
         );
         self.out.push(ch);
     }
@@ -917,7 +921,8 @@ impl<'a> Builder<'_, 'a> {
                 self.out.push(ch);
                 any = true;
             }
-            let (os, ns) = (is_secret(Some(od), None), is_secret(Some(nd), None));
+            // Fleet stores `secret: true` vars in its secrets store: that flag, not the password type.
+            let (os, ns) = (def_bool(Some(od), "secret"), def_bool(Some(nd), "secret"));
             if !os && ns {
                 let mut ch = self.var_change(
                     ChangeKind::NowSecret,

@@ -4,3 +4,4 @@ pub mod eligibility;
 pub mod index;
 pub mod ops;
 pub mod policy_plan;
+pub mod resolve;

@@ -29,6 +29,11 @@ pub const OPS: &[Op] = &[
         run: fleet,
     },
     Op {
+        name: "plan.resolve",
+        summary: "Apply edits to a proposed upgrade, re-validate, return the policy and remaining conflicts.",
+        run: resolve,
+    },
+    Op {
         name: "plan.keep_policies_up_to_date",
         summary: "A package's keep_policies_up_to_date setting: value, default, who may change it.",
         run: keep_up_to_date,
@@ -165,5 +170,27 @@ fn deprecations(a: &Args<'_>) -> Result<Value> {
         "has_new_deprecations": !new.is_empty(),
         "new": new,
         "details": deprecation_details(target_info),
+    }))
+}
+
+fn resolve(a: &Args<'_>) -> Result<Value> {
+    let current = a.value("package_policy")?;
+    let target = a.value("package_info")?;
+    let previous = a.get("previous_package_info").filter(|v| !v.is_null());
+    let edits: Vec<super::resolve::Edit> = match a.get("edits") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+            Error::new(ErrorKind::InvalidArgument, format!("invalid `edits`: {e}")).at("/edits")
+        })?,
+    };
+    let r = super::resolve::resolve(current, target, previous, &edits)?;
+    let conflicts: Vec<_> = r.conflicts().cloned().collect();
+    Ok(json!({
+        "package_policy": r.policy,
+        "has_errors": !r.errors.is_empty(),
+        "errors": r.errors,
+        "conflicts": conflicts,
+        "summary": summarize(&r.changes),
+        "changes": r.changes,
     }))
 }
