@@ -10,7 +10,7 @@
 //! matching, so none of the range side can be delegated. Its `Version` is close but not equal
 //! (see [`Version`]); [`Version::to_semver`] converts for callers that use it.
 //!
-//! Parsing is a hand-written linear scanner ([`scan`](self)) that reproduces what node-semver's
+//! Parsing is a hand-written linear scanner (module `scan`) that reproduces what node-semver's
 //! regular expressions match, so no input can trigger backtracking blow-ups: 500,000-space
 //! ranges parse in microseconds. Parsed ranges are cached per thread (bounded), as node-semver
 //! caches them.
