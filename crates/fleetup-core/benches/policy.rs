@@ -1,8 +1,9 @@
 //! Dry run of a customised policy (every var set), the per-policy cost of an upgrade plan.
 //!
 //! Uses the corpus packages (`../shared/corpus/packages/{aws,nginx}`) through `package.load`
-//! when both are available; otherwise synthetic PackageInfo documents of the same size class
-//! (aws: 60 data streams × 20 vars; nginx: 3 data streams × 6 vars).
+//! when both are available; otherwise synthetic PackageInfo documents of the same size as the
+//! corpus versions (aws 1.28.0: 35 data streams, ~315 stream vars, ~40 YAML vars; nginx 1.6.0:
+//! 3 data streams, ~22 stream vars).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use fleetup_core::dispatch;
@@ -11,12 +12,16 @@ use serde_json::{json, Value};
 fn synthetic_package(name: &str, version: &str, data_streams: usize, vars: usize) -> Value {
     let var_defs = |prefix: &str| -> Vec<Value> {
         (0..vars)
-            .map(|i| match i % 5 {
+            .map(|i| match i % 8 {
                 0 => json!({"name": format!("{prefix}_{i}"), "type": "text", "multi": true, "default": ["/var/log/*.log"]}),
                 1 => json!({"name": format!("{prefix}_{i}"), "type": "bool", "default": false}),
                 2 => json!({"name": format!("{prefix}_{i}"), "type": "yaml", "default": "a: 1\nb: [1, 2]\n"}),
                 3 => json!({"name": format!("{prefix}_{i}"), "type": "integer", "default": 10, "required": true}),
-                _ => json!({"name": format!("{prefix}_{i}"), "type": "duration", "default": "10s"}),
+                4 => json!({"name": format!("{prefix}_{i}"), "type": "duration", "default": "10s"}),
+                5 => json!({"name": format!("{prefix}_{i}"), "type": "select", "default": "a",
+                            "options": [{"value": "a", "text": "A"}, {"value": "b", "text": "B"}]}),
+                6 => json!({"name": format!("{prefix}_{i}"), "type": "password", "secret": true}),
+                _ => json!({"name": format!("{prefix}_{i}"), "type": "text", "default": "x"}),
             })
             .collect()
     };
@@ -64,6 +69,7 @@ fn customised_policy(pkg: &Value) -> Value {
                     Some("integer") => json!(42),
                     Some("yaml") => json!("custom: true\n"),
                     Some("duration") => json!("30s"),
+                    Some("select") => json!("b"),
                     _ => match entry.get("value") {
                         Some(Value::Array(_)) => json!(["/custom/path.log"]),
                         _ => json!("custom"),
@@ -104,13 +110,13 @@ fn bench(c: &mut Criterion) {
             vec![
                 (
                     "aws_synthetic",
-                    synthetic_package("aws", "1.0.0", 60, 20),
-                    synthetic_package("aws", "1.1.0", 62, 21),
+                    synthetic_package("aws", "1.0.0", 35, 9),
+                    synthetic_package("aws", "1.1.0", 36, 10),
                 ),
                 (
                     "nginx_synthetic",
-                    synthetic_package("nginx", "1.0.0", 3, 6),
-                    synthetic_package("nginx", "1.1.0", 3, 7),
+                    synthetic_package("nginx", "1.0.0", 3, 7),
+                    synthetic_package("nginx", "1.1.0", 3, 8),
                 ),
             ]
         }
@@ -118,6 +124,19 @@ fn bench(c: &mut Criterion) {
     for (label, old, new) in pairs {
         let policy = customised_policy(&old);
         let args = json!({"package_policy": policy, "package_info": new});
+        // The merge and validation alone (no change list, no diff copy).
+        let mut base = policy.clone();
+        base["package"]["version"] = new["version"].clone();
+        let update_args = json!({"package_policy": base, "package_info": new, "dry_run": true});
+        c.bench_function(&format!("update_package_inputs/{label}"), |b| {
+            b.iter(|| {
+                dispatch(
+                    "fleet.update_package_inputs",
+                    std::hint::black_box(&update_args),
+                )
+                .expect("update")
+            })
+        });
         c.bench_function(&format!("dry_run/{label}"), |b| {
             b.iter(|| {
                 dispatch("fleet.upgrade_dry_run", std::hint::black_box(&args)).expect("dry run")

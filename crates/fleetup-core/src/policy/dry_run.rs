@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::defaults::package_to_package_policy_inputs;
-use super::merge::update_package_inputs;
+use super::merge::{update_package_inputs_from, BasePolicy};
 use crate::error::{Error, ErrorKind, Result};
 use crate::version::{compare, Options};
 
@@ -84,17 +84,22 @@ pub fn upgrade_dry_run(
     if let Some(Value::Object(p)) = current.get_mut("package") {
         p.insert("experimental_data_stream_features".into(), features.clone());
     }
-    let mut base = current.clone();
-    base.shift_remove("id");
-    base.shift_remove("spaceIds");
-    if let Some(Value::Object(p)) = base.get_mut("package") {
+    let mut package = current.get("package").cloned().unwrap_or(Value::Null);
+    if let Value::Object(p) = &mut package {
         match pkg.get("version") {
             Some(v) => p.insert("version".into(), v.clone()),
             None => p.shift_remove("version"),
         };
     }
     let defaults = package_to_package_policy_inputs(pkg, None);
-    let mut proposed = update_package_inputs(&Value::Object(base), pkg, Some(&defaults), true)?;
+    // `{...omit(policy, 'id', 'spaceIds'), package: {...package, version}}`, built while merging
+    // so the stored policy is not copied twice.
+    let base = BasePolicy {
+        stored: &current,
+        omit: &["id", "spaceIds"],
+        package: Some(package),
+    };
+    let mut proposed = update_package_inputs_from(&base, pkg, Some(&defaults), true)?;
     if let Value::Object(m) = &mut proposed {
         match pkg.get("elasticsearch") {
             Some(es) => m.insert("elasticsearch".into(), es.clone()),

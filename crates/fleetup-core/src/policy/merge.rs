@@ -70,7 +70,10 @@ pub fn deep_merge_vars(target: &mut Map<String, Value>, over: &Value, keep: bool
                     merged.insert(k.clone(), v.clone());
                 }
             }
-            if !o.contains_key("value") {
+            // `value: undefined` from the override: the key keeps its place when the stored
+            // value is restored below, otherwise it disappears from the JSON.
+            let restored = keep && original_value.is_some();
+            if !o.contains_key("value") && !restored {
                 merged.shift_remove("value");
             }
         }
@@ -112,8 +115,9 @@ fn sanitize_migrated_vars(target: &mut Map<String, Value>) {
     }
 }
 
-/// `getUpdatedGlobalVars`: `None` when the package has no package-level vars.
-pub fn updated_global_vars(pkg: &Value, policy: &Value) -> Option<Value> {
+/// `getUpdatedGlobalVars` over the policy's `vars`: `None` when the package has no package-level
+/// vars.
+pub fn updated_global_vars(pkg: &Value, policy_vars: Option<&Value>) -> Option<Value> {
     if !truthy(pkg.get("vars")) {
         return None;
     }
@@ -126,7 +130,7 @@ pub fn updated_global_vars(pkg: &Value, policy: &Value) -> Option<Value> {
         .collect(),
     );
     let mut tmp = Map::new();
-    if let Some(v) = policy.get("vars") {
+    if let Some(v) = policy_vars {
         tmp.insert("vars".into(), v.clone());
     }
     deep_merge_vars(&mut tmp, &defaults, true);
@@ -369,8 +373,13 @@ fn apply_var_scope_migration(
     input_defs: &[Value],
     registry_streams: &[RegistryStream<'_>],
 ) {
+    let has_scope = |defs: &[Value], want: &str| {
+        defs.iter()
+            .any(|d| matches!(var_migrate_from(d), Some((_, Some(scope), _)) if scope == want))
+    };
+    // Most packages declare no scope migration; only then are the streams copied and read.
     let streams: Vec<Value> = match original.get("streams") {
-        Some(Value::Array(a)) => a.clone(),
+        Some(Value::Array(a)) if has_scope(input_defs, "stream") => a.clone(),
         _ => Vec::new(),
     };
     if !streams.is_empty() {
@@ -408,6 +417,12 @@ fn apply_var_scope_migration(
                 vars.insert(name.to_string(), old_entry.clone());
             }
         }
+    }
+    if !registry_streams
+        .iter()
+        .any(|rs| has_scope(arr(rs.stream, "vars"), "input"))
+    {
+        return;
     }
     let Some(input_vars) = original
         .get("vars")
@@ -677,6 +692,18 @@ fn merge_matched_input(
     }
 }
 
+/// The policy an upgrade starts from: a stored policy with some top-level keys left out and,
+/// optionally, its `package` replaced (the dry run's `{...omit(policy, 'id'), package}`).
+#[derive(Debug, Clone)]
+pub struct BasePolicy<'a> {
+    /// The stored policy's fields.
+    pub stored: &'a Map<String, Value>,
+    /// Top-level keys that are not part of the base.
+    pub omit: &'a [&'a str],
+    /// Replacement for `package`, in its position.
+    pub package: Option<Value>,
+}
+
 /// `updatePackageInputs(base, packageInfo, inputsUpdated, dryRun)`.
 ///
 /// `inputs_updated` is normally [`super::defaults::package_to_package_policy_inputs`] of the
@@ -691,7 +718,7 @@ pub fn update_package_inputs(
     inputs_updated: Option<&[Value]>,
     dry_run: bool,
 ) -> Result<Value> {
-    let Value::Object(base_map) = base else {
+    let Value::Object(stored) = base else {
         return Err(Error::new(
             ErrorKind::InvalidPolicy,
             "a package policy must be a JSON object",
@@ -700,7 +727,31 @@ pub fn update_package_inputs(
     let Some(updates) = inputs_updated else {
         return Ok(base.clone());
     };
-    let base_inputs = arr(base, "inputs");
+    let base = BasePolicy {
+        stored,
+        omit: &[],
+        package: None,
+    };
+    update_package_inputs_from(&base, pkg, Some(updates), dry_run)
+}
+
+/// [`update_package_inputs`] on a [`BasePolicy`].
+///
+/// # Errors
+/// `PACKAGE_POLICY_VALIDATION` when not a dry run and the result fails validation.
+pub fn update_package_inputs_from(
+    base: &BasePolicy<'_>,
+    pkg: &Value,
+    inputs_updated: Option<&[Value]>,
+    dry_run: bool,
+) -> Result<Value> {
+    let Some(updates) = inputs_updated else {
+        return Ok(Value::Object(base_fields(base, None)));
+    };
+    let base_inputs: &[Value] = match base.stored.get("inputs") {
+        Some(Value::Array(a)) => a,
+        _ => &[],
+    };
     let limited = is_limited(pkg);
     let data_streams = normalized_data_streams(pkg);
     let mut inputs: Vec<Value> = base_inputs
@@ -759,19 +810,8 @@ pub fn update_package_inputs(
     }
 
     // `{...base, inputs, vars}`: every stored field in place, without copying the old inputs.
-    let mut result = Map::with_capacity(base_map.len() + 1);
-    let mut inputs = Some(inputs);
-    for (k, v) in base_map {
-        if k == "inputs" {
-            result.insert(k.clone(), Value::Array(inputs.take().unwrap_or_default()));
-        } else {
-            result.insert(k.clone(), v.clone());
-        }
-    }
-    if let Some(list) = inputs {
-        result.insert("inputs".into(), Value::Array(list));
-    }
-    let global = updated_global_vars(pkg, base);
+    let mut result = base_fields(base, Some(inputs));
+    let global = updated_global_vars(pkg, base.stored.get("vars"));
     set_or_remove(&mut result, "vars", global.as_ref());
     let mut result = Value::Object(result);
 
@@ -802,4 +842,125 @@ pub fn update_package_inputs(
         }
     }
     Ok(result)
+}
+
+/// The base's fields in order (omitted keys dropped, `package` replaced), with `inputs` set to
+/// `inputs` when given.
+fn base_fields(base: &BasePolicy<'_>, inputs: Option<Vec<Value>>) -> Map<String, Value> {
+    let mut out = Map::with_capacity(base.stored.len() + 1);
+    let mut inputs = inputs;
+    for (k, v) in base.stored {
+        if base.omit.contains(&k.as_str()) {
+            continue;
+        }
+        let value = match k.as_str() {
+            "inputs" if inputs.is_some() => Value::Array(inputs.take().unwrap_or_default()),
+            "package" if base.package.is_some() => base.package.clone().unwrap_or(Value::Null),
+            _ => v.clone(),
+        };
+        out.insert(k.clone(), value);
+    }
+    if let Some(p) = &base.package {
+        if !out.contains_key("package") {
+            out.insert("package".into(), p.clone());
+        }
+    }
+    if let Some(list) = inputs {
+        out.insert("inputs".into(), Value::Array(list));
+    }
+    out
+}
+
+/// `_enforceFrozenVars(old, new, force)`: a frozen var keeps its stored entry (a changed value
+/// or type is an error unless `force`), and a frozen var the new version dropped is re-added.
+fn enforce_frozen_vars(
+    old: &Map<String, Value>,
+    new: &Map<String, Value>,
+    force: bool,
+) -> Result<Map<String, Value>> {
+    let mut out = Map::with_capacity(new.len());
+    for (k, v) in new {
+        let frozen_old = old.get(k).filter(|o| truthy(o.get("frozen")));
+        let value = match frozen_old {
+            Some(o) if !force => {
+                let same = o.get("value") == v.get("value") && o.get("type") == v.get("type");
+                if !same {
+                    return Err(Error::new(
+                        ErrorKind::PackagePolicyValidation,
+                        format!("{k} is a frozen variable and cannot be modified"),
+                    ));
+                }
+                o.clone()
+            }
+            _ => v.clone(),
+        };
+        out.insert(k.clone(), value);
+    }
+    for (k, v) in old {
+        if !truthy(new.get(k)) && truthy(v.get("frozen")) {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// `enforceFrozenInputs(oldInputs, newInputs, force)`, run when Kibana saves an upgraded policy:
+/// `keep_enabled` inputs and streams keep their stored `enabled`, frozen vars keep their stored
+/// entry (package-level vars are not checked).
+///
+/// # Errors
+/// `PACKAGE_POLICY_VALIDATION` (`<key> is a frozen variable and cannot be modified`) when a frozen
+/// var changed and `force` is false.
+pub fn enforce_frozen_inputs(
+    old_inputs: &[Value],
+    new_inputs: &mut [Value],
+    force: bool,
+) -> Result<()> {
+    for input in new_inputs.iter_mut() {
+        let name = effective_name(input).map(str::to_string);
+        let Some(old) = old_inputs
+            .iter()
+            .find(|o| effective_name(o).map(str::to_string) == name)
+        else {
+            continue;
+        };
+        let Some(im) = input.as_object_mut() else {
+            continue;
+        };
+        if truthy(old.get("keep_enabled")) {
+            set_or_remove(im, "enabled", old.get("enabled"));
+        }
+        if let (Some(Value::Object(ov)), Some(Value::Object(nv))) =
+            (old.get("vars"), im.get("vars"))
+        {
+            let merged = enforce_frozen_vars(ov, nv, force)?;
+            im.insert("vars".into(), Value::Object(merged));
+        }
+        let Some(Value::Array(streams)) = im.get_mut("streams") else {
+            continue;
+        };
+        for stream in streams.iter_mut() {
+            // JavaScript compares `s.id === stream.id`: two missing ids are equal.
+            let id = stream.get("id").cloned();
+            let Some(os) = arr(old, "streams")
+                .iter()
+                .find(|s| s.get("id").cloned() == id)
+            else {
+                continue;
+            };
+            let Some(sm) = stream.as_object_mut() else {
+                continue;
+            };
+            if truthy(os.get("keep_enabled")) {
+                set_or_remove(sm, "enabled", os.get("enabled"));
+            }
+            if let (Some(Value::Object(ov)), Some(Value::Object(nv))) =
+                (os.get("vars"), sm.get("vars"))
+            {
+                let merged = enforce_frozen_vars(ov, nv, force)?;
+                sm.insert("vars".into(), Value::Object(merged));
+            }
+        }
+    }
+    Ok(())
 }

@@ -163,8 +163,10 @@ fn new_policy_op(args: &Args<'_>) -> Result<Value> {
 }
 
 /// `fleet.update_package_inputs` — args: `package_policy`, `package_info`, `inputs_override?`
-/// (default: the package's default inputs), `dry_run?` (false). Result: the upgraded policy
-/// (with `errors` under `dry_run`); error `PACKAGE_POLICY_VALIDATION` otherwise.
+/// (default: the package's default inputs), `dry_run?` (false), `enforce_frozen?` (false: also
+/// apply the save-time `enforceFrozenInputs` rules against `package_policy`), `force?` (false).
+/// Result: the upgraded policy (with `errors` under `dry_run`); error `PACKAGE_POLICY_VALIDATION`
+/// otherwise, or for a modified frozen var.
 fn update_inputs_op(args: &Args<'_>) -> Result<Value> {
     let policy = object_arg(args, "package_policy")?;
     let pkg = object_arg(args, "package_info")?;
@@ -187,10 +189,24 @@ fn update_inputs_op(args: &Args<'_>) -> Result<Value> {
             .at("/inputs_override"))
         }
     };
-    update_package_inputs(policy, pkg, Some(overrides), dry_run).map_err(|e| match e.kind() {
-        ErrorKind::InvalidPolicy => e.under("/package_policy"),
-        _ => e,
-    })
+    let mut out =
+        update_package_inputs(policy, pkg, Some(overrides), dry_run).map_err(|e| {
+            match e.kind() {
+                ErrorKind::InvalidPolicy => e.under("/package_policy"),
+                _ => e,
+            }
+        })?;
+    if args.opt_bool("enforce_frozen")?.unwrap_or(false) {
+        let force = args.opt_bool("force")?.unwrap_or(false);
+        let old_inputs = policy
+            .get("inputs")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        if let Some(Value::Array(inputs)) = out.get_mut("inputs") {
+            super::merge::enforce_frozen_inputs(old_inputs, inputs, force)?;
+        }
+    }
+    Ok(out)
 }
 
 /// `fleet.upgrade_dry_run` — args: `package_policy` (stored policy), `package_info` (target),

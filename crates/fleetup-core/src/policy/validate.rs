@@ -832,25 +832,53 @@ pub fn flatten(v: &Value) -> Vec<(String, &Value)> {
     out
 }
 
+/// Visits every leaf of `getFlattenedObject(v)` with its path segments (no key strings built).
+fn walk_leaves<'a>(
+    v: &'a Value,
+    path: &mut Vec<&'a str>,
+    f: &mut impl FnMut(&[&'a str], &'a Value),
+) {
+    if let Value::Object(m) = v {
+        for (k, child) in m {
+            path.push(k);
+            if child.is_object() {
+                walk_leaves(child, path, f);
+            } else {
+                f(path, child);
+            }
+            path.pop();
+        }
+    }
+}
+
 /// `countValidationErrors`: truthy leaves, with each `required_vars` group set counted once.
 pub fn count_validation_errors(results: &Value) -> usize {
     let mut groups: Vec<String> = Vec::new();
     let mut other = 0;
-    for (key, value) in flatten(results) {
-        if key.starts_with("required_vars.") {
-            if !groups.iter().any(|g| g == "required_vars") {
-                groups.push("required_vars".into());
+    let mut path = Vec::new();
+    walk_leaves(results, &mut path, &mut |segments, value| {
+        // The joined key is only needed when it can match the `required_vars` patterns.
+        if segments.iter().any(|s| s.contains("required_vars")) {
+            let key = segments.join(".");
+            if key.starts_with("required_vars.") {
+                if !groups.iter().any(|g| g == "required_vars") {
+                    groups.push("required_vars".into());
+                }
+                return;
             }
-        } else if let Some(pos) = key.rfind(".required_vars.") {
-            // `^(.*)\.required_vars\..*$`: the greedy group ends at the last occurrence.
-            let g = key.get(..pos).unwrap_or("").to_string();
-            if !groups.contains(&g) {
-                groups.push(g);
+            if let Some(pos) = key.rfind(".required_vars.") {
+                // `^(.*)\.required_vars\..*$`: the greedy group ends at the last occurrence.
+                let g = key.get(..pos).unwrap_or("").to_string();
+                if !groups.contains(&g) {
+                    groups.push(g);
+                }
+                return;
             }
-        } else if truthy(Some(value)) {
+        }
+        if truthy(Some(value)) {
             other += 1;
         }
-    }
+    });
     other + groups.len()
 }
 
