@@ -234,3 +234,20 @@ fn huge_inputs_are_linear() {
         }
     }
 }
+
+/// Ranges over the documented length limit are refused without parsing; whitespace does not
+/// count towards it.
+#[test]
+fn range_length_limit() {
+    let o = Options::default();
+    let long = "1.2.3 ".repeat(version::MAX_RANGE_LENGTH / 6 + 1);
+    assert!(!version::satisfies("1.2.3", &long, o));
+    assert_eq!(version::valid_range(&long, o), None);
+    let err = version::min_version(&long, o).expect_err("over the limit");
+    assert_eq!(err.code(), "LIMIT_EXCEEDED");
+    let spaced = format!("1.2.3{}<2", " ".repeat(2 * version::MAX_RANGE_LENGTH));
+    assert_eq!(
+        version::valid_range(&spaced, o).as_deref(),
+        Some("1.2.3 <2.0.0-0")
+    );
+}

@@ -32,7 +32,7 @@ mod range;
 mod scan;
 mod ver;
 
-pub use range::{Comparator, Operator, Range};
+pub use range::{Comparator, Operator, Range, MAX_RANGE_LENGTH};
 pub use ver::{Identifier, Version, MAX_LENGTH, MAX_SAFE_INTEGER};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -129,7 +129,7 @@ pub fn valid_range(range: &str, options: Options) -> Option<String> {
 ///
 /// # Errors
 /// `INVALID_RANGE` when the range is invalid, or in the corner cases where node-semver itself
-/// throws while searching (see [`min_version_of`]).
+/// throws while searching (see [`min_version_of`]); `LIMIT_EXCEEDED` over [`MAX_RANGE_LENGTH`].
 pub fn min_version(range: &str, options: Options) -> Result<Option<Version>> {
     let r = cache::range(range, options)?;
     min_version_of(&r)
