@@ -41,7 +41,16 @@ const set = () => {
   for (let i = 0; i < n; i++) out.push(comparator())
   return out.join(pick(ws))
 }
+// Character soup from the grammar's alphabet: finds odd concatenations the shaped generator misses.
+const soup = () => {
+  const alphabet = '0123456789..--++  xX*v=<>~^||\tabr\u00a0'
+  const n = Math.floor(rnd() * 24)
+  let s = ''
+  for (let i = 0; i < n; i++) s += alphabet[Math.floor(rnd() * alphabet.length)]
+  return s
+}
 const range = () => {
+  if (rnd() < 0.2) return soup()
   const r = rnd()
   if (r < 0.04) return pick(['', '*', 'x', '||', ' ', 'blerg', '>=*', '<x', '>X', '~', '^', '>=0.0.0', '>=0.0.0-0'])
   const n = 1 + Math.floor(rnd() * 2.5)
@@ -50,6 +59,7 @@ const range = () => {
   return out.join(pick(['||', ' || ', ' ||', '|| ']))
 }
 const version = () => {
+  if (rnd() < 0.1) return soup()
   const r = rnd()
   if (r < 0.1) return pick(['', 'v1.2.3', ' 1.2.3 ', '=1.2.3', '1.2', '1.2.3.4', 'not a version', '1.2.3beta', '01.2.3'])
   return (rnd() < 0.1 ? pick(ops) : '') + part()
