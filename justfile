@@ -42,8 +42,8 @@ check-core-purity:
 bench:
     cargo bench -p fleetup-core
 
-# Run the version/range parser fuzz target for SECONDS (needs nightly and cargo-fuzz).
 # Inputs are capped at 4 KiB and each run at 10 s, so a slow input is reported as a failure.
+# Run the version/range parser fuzz target for SECONDS (needs nightly and cargo-fuzz).
 fuzz-semver SECONDS="60":
     command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
     cd fuzz && cargo +nightly fuzz run semver_parse -- -max_total_time={{SECONDS}} -max_len=4096 -timeout=10 -rss_limit_mb=2048
