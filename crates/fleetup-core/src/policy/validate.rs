@@ -890,16 +890,18 @@ pub fn validation_has_errors(results: &Value) -> bool {
 /// The `[{key, message}]` list Fleet derives from a validation result (message is the JSON of
 /// the truthy leaf).
 pub fn error_list(results: &Value) -> Vec<Value> {
-    flatten(results)
-        .into_iter()
-        .filter(|(_, v)| truthy(Some(v)))
-        .map(|(k, v)| {
+    let mut out = Vec::new();
+    let mut path = Vec::new();
+    // Keys are joined only for the (few) truthy leaves.
+    walk_leaves(results, &mut path, &mut |segments, value| {
+        if truthy(Some(value)) {
             let mut m = Map::new();
-            m.insert("key".into(), Value::String(k));
-            m.insert("message".into(), Value::String(v.to_string()));
-            Value::Object(m)
-        })
-        .collect()
+            m.insert("key".into(), Value::String(segments.join(".")));
+            m.insert("message".into(), Value::String(value.to_string()));
+            out.push(Value::Object(m));
+        }
+    });
+    out
 }
 
 #[cfg(test)]
