@@ -832,19 +832,22 @@ pub fn flatten(v: &Value) -> Vec<(String, &Value)> {
     out
 }
 
-/// Visits every leaf of `getFlattenedObject(v)` with its path segments (no key strings built).
+/// Visits every leaf of `getFlattenedObject(v)` with its path segments (no key strings built) and
+/// whether any segment mentions `required_vars` (computed once per node).
 fn walk_leaves<'a>(
     v: &'a Value,
     path: &mut Vec<&'a str>,
-    f: &mut impl FnMut(&[&'a str], &'a Value),
+    mentions_rv: bool,
+    f: &mut impl FnMut(&[&'a str], bool, &'a Value),
 ) {
     if let Value::Object(m) = v {
         for (k, child) in m {
             path.push(k);
+            let rv = mentions_rv || k.contains("required_vars");
             if child.is_object() {
-                walk_leaves(child, path, f);
+                walk_leaves(child, path, rv, f);
             } else {
-                f(path, child);
+                f(path, rv, child);
             }
             path.pop();
         }
@@ -856,29 +859,34 @@ pub fn count_validation_errors(results: &Value) -> usize {
     let mut groups: Vec<String> = Vec::new();
     let mut other = 0;
     let mut path = Vec::new();
-    walk_leaves(results, &mut path, &mut |segments, value| {
-        // The joined key is only needed when it can match the `required_vars` patterns.
-        if segments.iter().any(|s| s.contains("required_vars")) {
-            let key = segments.join(".");
-            if key.starts_with("required_vars.") {
-                if !groups.iter().any(|g| g == "required_vars") {
-                    groups.push("required_vars".into());
+    walk_leaves(
+        results,
+        &mut path,
+        false,
+        &mut |segments, mentions_rv, value| {
+            // The joined key is only needed when it can match the `required_vars` patterns.
+            if mentions_rv {
+                let key = segments.join(".");
+                if key.starts_with("required_vars.") {
+                    if !groups.iter().any(|g| g == "required_vars") {
+                        groups.push("required_vars".into());
+                    }
+                    return;
                 }
-                return;
-            }
-            if let Some(pos) = key.rfind(".required_vars.") {
-                // `^(.*)\.required_vars\..*$`: the greedy group ends at the last occurrence.
-                let g = key.get(..pos).unwrap_or("").to_string();
-                if !groups.contains(&g) {
-                    groups.push(g);
+                if let Some(pos) = key.rfind(".required_vars.") {
+                    // `^(.*)\.required_vars\..*$`: the greedy group ends at the last occurrence.
+                    let g = key.get(..pos).unwrap_or("").to_string();
+                    if !groups.contains(&g) {
+                        groups.push(g);
+                    }
+                    return;
                 }
-                return;
             }
-        }
-        if truthy(Some(value)) {
-            other += 1;
-        }
-    });
+            if truthy(Some(value)) {
+                other += 1;
+            }
+        },
+    );
     other + groups.len()
 }
 
@@ -893,7 +901,7 @@ pub fn error_list(results: &Value) -> Vec<Value> {
     let mut out = Vec::new();
     let mut path = Vec::new();
     // Keys are joined only for the (few) truthy leaves.
-    walk_leaves(results, &mut path, &mut |segments, value| {
+    walk_leaves(results, &mut path, false, &mut |segments, _, value| {
         if truthy(Some(value)) {
             let mut m = Map::new();
             m.insert("key".into(), Value::String(segments.join(".")));
