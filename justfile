@@ -43,8 +43,10 @@ bench:
     cargo bench -p fleetup-core
 
 # Run the version/range parser fuzz target for SECONDS (needs nightly and cargo-fuzz).
+# Inputs are capped at 4 KiB and each run at 10 s, so a slow input is reported as a failure.
 fuzz-semver SECONDS="60":
-    cd fuzz && cargo +nightly fuzz run semver_parse -- -max_total_time={{SECONDS}}
+    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+    cd fuzz && cargo +nightly fuzz run semver_parse -- -max_total_time={{SECONDS}} -max_len=4096 -timeout=10 -rss_limit_mb=2048
 
 # The main job on the bundled example.
 example:

@@ -35,8 +35,9 @@ pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 /// loaded document, embedded a few levels deep in a PackageInfo, is still a valid request document.
 pub const MAX_DEPTH: usize = 100;
 
-/// Most nodes one document may expand to, aliases included (the alias-expansion guard).
-pub const MAX_NODES: usize = 4_000_000;
+/// Most nodes one document may expand to, aliases included (the alias-expansion guard). Real
+/// manifests have a few thousand; this bounds a document's memory to some tens of megabytes.
+pub const MAX_NODES: usize = 1_000_000;
 
 /// Parses one YAML document (an empty document is `null`).
 ///
@@ -50,7 +51,24 @@ pub const MAX_NODES: usize = 4_000_000;
 /// assert_eq!(v, serde_json::json!({"a": 16, "b": "1", "c": "yes", "d": null}));
 /// ```
 pub fn parse(text: &str) -> Result<Value> {
-    Builder::new(None).run(text).map(|(v, _)| v)
+    Builder::new(None, MAX_NODES)
+        .run_all(text)
+        .map(|(v, _, _)| v)
+}
+
+/// Like [`parse_named`], drawing the document's nodes from a shared `budget` (so several
+/// documents of one package are bounded together). The budget shrinks by the nodes used.
+///
+/// # Errors
+/// As [`parse`]; `LIMIT_EXCEEDED` when the budget runs out.
+pub fn parse_budgeted(text: &str, source: &str, budget: &mut usize) -> Result<Value> {
+    match Builder::new(None, (*budget).min(MAX_NODES)).run_all(text) {
+        Ok((v, _, used)) => {
+            *budget = budget.saturating_sub(used);
+            Ok(v)
+        }
+        Err(e) => Err(prefix_error(e, source)),
+    }
 }
 
 /// Like [`parse`], naming the document (`source`, e.g. a file path) in error messages.
@@ -65,10 +83,10 @@ pub fn parse_named(text: &str, source: &str) -> Result<Value> {
 /// holds such a node. Used to report structural problems found after parsing; it re-reads the
 /// text, so the normal path pays nothing for line tracking.
 pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
-    Builder::new(Some(pointer))
-        .run(text)
+    Builder::new(Some(pointer), MAX_NODES)
+        .run_all(text)
         .ok()
-        .and_then(|(_, line)| line)
+        .and_then(|(_, line, _)| line)
 }
 
 fn prefix_error(e: Error, source: &str) -> Error {
@@ -128,11 +146,13 @@ struct Builder<'p> {
     /// When locating: the pointer sought, and the line once found.
     want: Option<&'p str>,
     found: Option<usize>,
+    max_nodes: usize,
 }
 
 impl<'p> Builder<'p> {
-    fn new(want: Option<&'p str>) -> Self {
+    fn new(want: Option<&'p str>, max_nodes: usize) -> Self {
         Builder {
+            max_nodes,
             stack: Vec::new(),
             anchors: HashMap::new(),
             total_nodes: 0,
@@ -143,7 +163,8 @@ impl<'p> Builder<'p> {
         }
     }
 
-    fn run(mut self, text: &str) -> Result<(Value, Option<usize>)> {
+    /// Parses `text`: the value, the line found (locating mode) and the nodes used.
+    fn run_all(mut self, text: &str) -> Result<(Value, Option<usize>, usize)> {
         if text.len() > MAX_BYTES {
             return Err(Error::new(
                 ErrorKind::LimitExceeded,
@@ -251,10 +272,14 @@ impl<'p> Builder<'p> {
                 }
             }
             if self.want.is_some() && self.found.is_some() {
-                return Ok((Value::Null, self.found));
+                return Ok((Value::Null, self.found, self.total_nodes));
             }
         }
-        Ok((self.root.unwrap_or(Value::Null), self.found))
+        Ok((
+            self.root.unwrap_or(Value::Null),
+            self.found,
+            self.total_nodes,
+        ))
     }
 
     fn expecting_key(&self) -> bool {
@@ -272,11 +297,12 @@ impl<'p> Builder<'p> {
 
     fn charge(&mut self, nodes: usize, mark: &Marker) -> Result<()> {
         self.total_nodes = self.total_nodes.saturating_add(nodes);
-        if self.total_nodes > MAX_NODES {
+        if self.total_nodes > self.max_nodes {
             return Err(error_at(
                 ErrorKind::LimitExceeded,
                 format!(
-                    "YAML document expands to more than {MAX_NODES} nodes (alias expansion guard)"
+                    "YAML expands to more than {} nodes (alias expansion and size guard)",
+                    self.max_nodes
                 ),
                 mark,
             ));

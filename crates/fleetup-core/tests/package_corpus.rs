@@ -260,6 +260,28 @@ fn known_package_shapes() {
     assert_eq!(keys[0], "title");
     assert_eq!(keys[1], "vars");
 
+    // Agent templates, keyed by their path in the package.
+    let t = call(
+        "package.agent_templates",
+        json!({"path": corpus.join("nginx/1.6.0")}),
+    )
+    .unwrap();
+    let t = t.as_object().unwrap();
+    assert!(
+        t.contains_key("data_stream/access/agent/stream/stream.yml.hbs"),
+        "{:?}",
+        t.keys()
+    );
+    assert!(t
+        .values()
+        .all(|v| v.as_str().is_some_and(|s| !s.is_empty())));
+    let hbs_on_disk = {
+        let mut list = Vec::new();
+        files(&corpus.join("nginx/1.6.0"), "", &mut list);
+        list.iter().filter(|(rel, _)| rel.ends_with(".hbs")).count()
+    };
+    assert_eq!(t.len(), hbs_on_disk);
+
     // The changelog is available separately.
     let cl = call(
         "package.changelog",

@@ -302,3 +302,67 @@ fn hostile_registry_json_and_requests() {
     assert_eq!(e.code(), "INVALID_PACKAGE");
     assert_eq!(e.path(), Some("/info/data_streams/0/streams/0"));
 }
+
+/// Deterministic mutations of a valid manifest (bytes inserted, deleted and replaced with YAML's
+/// significant characters): parsing and model building never panic and stay fast.
+#[test]
+fn mutated_manifests_never_panic() {
+    let base = format!(
+        "{GOOD_MANIFEST}vars: &v\n  - name: a\n    type: text\n    default: [1, {{x: y}}]\npolicy_templates:\n  - name: t\n    title: T\n    description: d\n    inputs:\n      - type: logfile\n        title: L\n        vars: *v\n    data_streams: [\"logs\"]\n"
+    );
+    let alphabet = b":-[]{},&*!|>'\"#?%@`\n \t0.e~<";
+    let mut seed: u64 = 0x5eed_1234_abcd_0042;
+    let mut next = || {
+        // xorshift64*: reproducible without a dependency.
+        seed ^= seed >> 12;
+        seed ^= seed << 25;
+        seed ^= seed >> 27;
+        seed.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    let start = Instant::now();
+    let (mut ok, mut err) = (0, 0);
+    for _ in 0..3000 {
+        let mut bytes = base.as_bytes().to_vec();
+        for _ in 0..(1 + next() % 4) {
+            let at = (next() as usize) % bytes.len();
+            let c = alphabet[(next() as usize) % alphabet.len()];
+            match next() % 3 {
+                0 => bytes.insert(at, c),
+                1 => {
+                    bytes.remove(at);
+                }
+                _ => bytes[at] = c,
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        match fleetup_core::yaml::parse(&text) {
+            Ok(v) => {
+                ok += 1;
+                // Whatever shape came out, the model builder answers without panicking.
+                let _ = fleetup_core::dispatch("package.from_registry_json", &json!({"info": v}));
+            }
+            Err(e) => {
+                err += 1;
+                assert!(matches!(e.code(), "INVALID_YAML" | "LIMIT_EXCEEDED"), "{e}");
+            }
+        }
+    }
+    assert!(
+        ok > 0 && err > 0,
+        "mutations should both parse and fail ({ok}/{err})"
+    );
+    assert!(start.elapsed() < Duration::from_secs(60));
+}
+
+/// Many documents that are each within limits still share one node budget per package.
+#[test]
+fn package_wide_node_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "manifest.yml", GOOD_MANIFEST);
+    let big = format!("title: T\ntype: logs\nx: [{}]\n", "1,".repeat(800_000));
+    for ds in ["a", "b", "c"] {
+        write(tmp.path(), &format!("data_stream/{ds}/manifest.yml"), &big);
+    }
+    let e = load_err(tmp.path(), Duration::from_secs(60));
+    assert_eq!(e.code(), "LIMIT_EXCEEDED", "{e}");
+}

@@ -78,7 +78,7 @@ fn request(case: &Value) -> Option<(&'static str, Value)> {
         "pickRegistryTarget" => (
             "package.choose_target",
             json!({"versions": i["availableVersions"], "installed": i["installedVersion"],
-                   "same_major": true, "range": i["versionRange"]}),
+                   "same_major": true, "range": i["versionRange"], "prerelease_rule": "semver"}),
         ),
         "fetchFindLatestPackageOrUndefined" | "fetchFindLatestPackageOrThrow" => (
             "package.latest",
@@ -209,6 +209,13 @@ fn choose_target_gives_a_reason_for_every_other_version() {
         json!({"versions": ["1.0.0", "1.2.0-beta1"], "prerelease": true}),
     );
     assert_eq!(r["version"], "1.2.0-beta1");
+    // pickRegistryTarget only excludes prerelease tags, so 0.x versions stay eligible there.
+    let r = ok(
+        "package.choose_target",
+        json!({"versions": ["0.6.0", "0.7.0-beta"], "installed": "0.5.0", "same_major": true,
+               "prerelease_rule": "semver"}),
+    );
+    assert_eq!(r["version"], "0.6.0");
     let r = ok("package.choose_target", json!({"versions": []}));
     assert!(r["version"].is_null() && r["rejected"] == json!([]));
     assert_eq!(
@@ -245,7 +252,7 @@ fn update_available_follows_kibana() {
     assert_eq!(
         code(
             "package.update_available",
-            json!({"installed": "", "latest": "1.0.0"})
+            json!({"installed": "1.x", "latest": "1.0.0"})
         ),
         "INVALID_VERSION"
     );
@@ -283,12 +290,20 @@ fn breaking_changes_windows() {
         ),
         true
     );
+    // An invalid bound fails only where Kibana's `semver.gt` would throw.
     assert_eq!(
         code(
             "fleet.has_breaking_changes",
-            json!({"changelog": [], "from": "x", "to": "1.0.0"})
+            json!({"changelog": changelog, "from": "x", "to": "3.6.0"})
         ),
         "INVALID_VERSION"
+    );
+    assert_eq!(
+        ok(
+            "fleet.has_breaking_changes",
+            json!({"changelog": [], "from": "x", "to": "1.0.0"})
+        ),
+        false
     );
 }
 

@@ -43,35 +43,42 @@ fn versions() -> Vec<String> {
     out
 }
 
+/// The best of several timed trials: the machine is shared, so the minimum is the figure least
+/// disturbed by other work.
 fn measure(name: &str, pairs: usize, rounds: usize, mut f: impl FnMut() -> usize) -> f64 {
-    // Warm up, then time.
     black_box(f());
-    let start = Instant::now();
+    let mut best = f64::INFINITY;
     let mut hits = 0;
-    for _ in 0..rounds {
-        hits += f();
+    for _ in 0..TRIALS {
+        let start = Instant::now();
+        hits = 0;
+        for _ in 0..rounds {
+            hits += f();
+        }
+        best = best.min(start.elapsed().as_nanos() as f64 / (pairs * rounds) as f64);
     }
-    let ns = start.elapsed().as_nanos() as f64 / (pairs * rounds) as f64;
     println!(
-        "{name:48} {ns:8.1} ns/call   ({hits} true of {})",
+        "{name:48} {best:8.1} ns/call   ({hits} true of {})",
         pairs * rounds
     );
-    ns
+    best
 }
+
+const TRIALS: usize = 15;
 
 #[test]
 #[ignore = "measurement; run with --release --ignored --nocapture"]
 fn registry_vs_node_semver_ns_per_call() {
     let versions = versions();
     let pairs = versions.len() * CONSTRAINTS.len();
-    let rounds = 200;
+    let rounds = 20;
     println!(
         "{} constraints x {} Kibana versions = {pairs} pairs, {rounds} rounds",
         CONSTRAINTS.len(),
         versions.len()
     );
     let registry_ns = measure(
-        "registry::satisfies (parse both + check)",
+        "registry::satisfies (memoised constraint)",
         pairs,
         rounds,
         || {

@@ -187,9 +187,9 @@ proptest! {
             prop_assert_eq!(again.to_string(), normal.clone());
             if let Ok(pv) = Version::parse_coerce(&v) {
                 prop_assert_eq!(parsed.check(&pv, pre), again.check(&pv, pre));
-                // The allocation-free path gives the same answer as parse-then-check.
-                let streamed = fleetup_core::registry::satisfies(&v, &c, pre);
-                prop_assert_eq!(streamed.ok(), Some(parsed.check(&pv, pre)));
+                // The memoised path gives the same answer as parse-then-check.
+                let answer = fleetup_core::registry::satisfies(&v, &c, pre);
+                prop_assert_eq!(answer.ok(), Some(parsed.check(&pv, pre)));
                 prop_assert_eq!(parsed.validate(&pv, pre).0, parsed.check(&pv, pre));
             }
         }
@@ -207,6 +207,54 @@ proptest! {
     }
 }
 
+/// `NewVersion` (coercing) by the library's algorithm: its loose pattern, then the numbers and
+/// the prerelease's numeric identifiers.
+fn oracle_version(v: &str) -> Option<String> {
+    static LOOSE: OnceLock<Regex> = OnceLock::new();
+    let re = LOOSE.get_or_init(|| {
+        let ident = r"[0-9A-Za-z\-]+";
+        Regex::new(&format!(
+            r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-({ident}(\.{ident})*))?(\+({ident}(\.{ident})*))?$"
+        ))
+        .expect("oracle pattern")
+    });
+    let caps = re.captures(v)?;
+    let g = |i: usize| caps.get(i).map_or("", |m| m.as_str());
+    let num = |s: &str| s.trim_start_matches('.').parse::<u64>().ok();
+    let major = num(g(1))?;
+    let minor = if g(2).is_empty() { 0 } else { num(g(2))? };
+    let patch = if g(3).is_empty() { 0 } else { num(g(3))? };
+    let leading_zero =
+        |p: &str| p.len() > 1 && p.starts_with('0') && p.bytes().all(|c| c.is_ascii_digit());
+    if g(5).split('.').any(leading_zero) {
+        return None;
+    }
+    let mut out = format!("{major}.{minor}.{patch}");
+    if !g(5).is_empty() {
+        out.push('-');
+        out.push_str(g(5));
+    }
+    if !g(8).is_empty() {
+        out.push('+');
+        out.push_str(g(8));
+    }
+    Some(out)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(4000),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn coercing_parser_matches_the_library_pattern(v in version_like()) {
+        let ours = Version::parse_coerce(&v).ok().map(|v| v.to_string());
+        prop_assert_eq!(ours, oracle_version(&v), "version {:?}", v);
+    }
+}
+
 #[test]
 fn oracle_agrees_on_known_cases() {
     for c in [
@@ -221,5 +269,16 @@ fn oracle_agrees_on_known_cases() {
         "99999999999999999999\t,",
     ] {
         assert_eq!(ours(c), oracle_parse(c), "{c:?}");
+    }
+    for v in [
+        "v1.2",
+        "01.2.3",
+        "1.2.3-01",
+        "1.2-beta.5",
+        "18446744073709551616",
+        "1.2.3+01",
+    ] {
+        let ours = Version::parse_coerce(v).ok().map(|v| v.to_string());
+        assert_eq!(ours, oracle_version(v), "{v:?}");
     }
 }

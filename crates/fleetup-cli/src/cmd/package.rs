@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use fleetup_core::{Error, ErrorKind};
+use fleetup_core::Error;
 use serde_json::{json, Value};
 
 use crate::output::op;
@@ -78,14 +78,8 @@ pub fn run(command: PackageCommand) -> Result<ExitCode, Error> {
 }
 
 fn load(source: &str) -> Result<Value, Error> {
-    if source.ends_with(".json") && Path::new(source).is_file() {
-        let text = std::fs::read_to_string(source)
-            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {source}: {e}")))?;
-        let info = fleetup_core::dispatch::parse_json(&text)?;
-        op("package.from_registry_json", json!({ "info": info }))
-    } else {
-        op("package.load", json!({ "path": source }))
-    }
+    // `package.load` reads directories, `.zip` archives and registry `.json` files alike.
+    op("package.load", json!({ "path": source }))
 }
 
 fn text(v: &Value) -> String {
@@ -125,6 +119,9 @@ fn show(a: ShowArgs) -> Result<ExitCode, Error> {
         text(&info["release"]),
         count(&info["vars"])
     );
+    if let Some(line) = changelog_line(&a.source, &info) {
+        println!("{line}");
+    }
     let empty = Vec::new();
     let data_streams = info["data_streams"].as_array().unwrap_or(&empty);
     for pt in info["policy_templates"].as_array().unwrap_or(&empty) {
@@ -169,6 +166,32 @@ fn show(a: ShowArgs) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// "changelog: N entries; breaking changes in X, Y" for packages that ship a changelog.
+fn changelog_line(source: &str, info: &Value) -> Option<String> {
+    let changelog = op("package.changelog", json!({ "path": source })).ok()?;
+    let entries = changelog.as_array()?;
+    let version = info["version"].as_str()?;
+    let breaking = op(
+        "fleet.breaking_changes",
+        json!({"changelog": changelog, "to": version}),
+    )
+    .ok()?;
+    let versions: Vec<String> = breaking
+        .as_array()?
+        .iter()
+        .map(|e| text(&e["version"]))
+        .collect();
+    Some(if versions.is_empty() {
+        format!("changelog: {} entries, no breaking changes", entries.len())
+    } else {
+        format!(
+            "changelog: {} entries; breaking changes in {}",
+            entries.len(),
+            versions.join(", ")
+        )
+    })
 }
 
 fn versions(a: VersionsArgs) -> Result<ExitCode, Error> {

@@ -23,6 +23,8 @@ pub const MAX_READ_BYTES: usize = 128 * 1024 * 1024;
 pub const MAX_ARCHIVE_BYTES: u64 = 512 * 1024 * 1024;
 /// Most uncompressed bytes an archive may declare (zip-bomb guard).
 pub const MAX_EXPANDED_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// Most YAML nodes all of a package's documents may hold together.
+pub const MAX_PACKAGE_NODES: usize = 2_000_000;
 /// Deepest directory nesting walked.
 const MAX_DIR_DEPTH: usize = 32;
 
@@ -33,6 +35,8 @@ trait Tree {
     fn read(&mut self, rel: &str) -> Result<String>;
     /// How the package is named in messages.
     fn label(&self) -> String;
+    /// The package's shared read budget.
+    fn budget(&mut self) -> &mut Budget;
     /// The archive's top-level directory (archives only).
     fn top(&self) -> Option<&str> {
         None
@@ -41,6 +45,8 @@ trait Tree {
 
 struct Budget {
     used: usize,
+    /// YAML nodes still allowed for this package (bounds memory across all its documents).
+    nodes: usize,
 }
 
 impl Budget {
@@ -84,7 +90,10 @@ impl DirTree {
         Ok(DirTree {
             root: root.to_path_buf(),
             paths,
-            budget: Budget { used: 0 },
+            budget: Budget {
+                used: 0,
+                nodes: MAX_PACKAGE_NODES,
+            },
         })
     }
 }
@@ -165,6 +174,9 @@ impl Tree for DirTree {
     fn label(&self) -> String {
         self.root.display().to_string()
     }
+    fn budget(&mut self) -> &mut Budget {
+        &mut self.budget
+    }
 }
 
 struct ZipTree {
@@ -209,7 +221,7 @@ impl ZipTree {
         }
         let mut archive = zip::ZipArchive::new(file).map_err(|e| {
             archive_error(format!(
-                "{} is not a valid zip archive: {e}",
+                "{} is not a valid zip archive ({e}); give a package directory, a registry .zip or a registry .json",
                 path.display()
             ))
         })?;
@@ -265,7 +277,10 @@ impl ZipTree {
             label: path.display().to_string(),
             top,
             paths: rel,
-            budget: Budget { used: 0 },
+            budget: Budget {
+                used: 0,
+                nodes: MAX_PACKAGE_NODES,
+            },
         })
     }
 }
@@ -287,12 +302,16 @@ impl Tree for ZipTree {
     fn label(&self) -> String {
         self.label.clone()
     }
+    fn budget(&mut self) -> &mut Budget {
+        &mut self.budget
+    }
     fn top(&self) -> Option<&str> {
         Some(&self.top)
     }
 }
 
-/// Loads a package from a directory or a `.zip` archive and returns its PackageInfo JSON.
+/// Loads a package from a directory, a `.zip` archive or a registry package-info `.json` file
+/// and returns its PackageInfo JSON.
 ///
 /// # Errors
 /// `PACKAGE_NOT_FOUND` when the path does not exist or holds no `manifest.yml`;
@@ -300,10 +319,34 @@ impl Tree for ZipTree {
 /// manifests; `INVALID_ARCHIVE` for corrupt or unsafe archives; `LIMIT_EXCEEDED` past a limit;
 /// `IO_ERROR` when reading fails.
 pub fn load_path(path: &Path) -> Result<Value> {
+    if path.is_file()
+        && path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        return load_registry_json_file(path);
+    }
     let mut tree = open_tree(path)?;
-    let info = build(tree.as_mut())?;
-    check_top_level(&info, tree.as_ref(), path)?;
-    Ok(info)
+    build(tree.as_mut(), path)
+}
+
+/// A `.json` file holding the registry's package info.
+fn load_registry_json_file(path: &Path) -> Result<Value> {
+    let file = fs::File::open(path).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    let buf = read_capped(file, &path.display().to_string(), ErrorKind::Io)?;
+    let text = String::from_utf8(buf).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidUtf8,
+            format!("{} is not UTF-8: {e}", path.display()),
+        )
+    })?;
+    let info = crate::dispatch::parse_json(&text)?;
+    from_registry_json(&info)
 }
 
 /// Loads a package's `changelog.yml` (directory or `.zip`), or `None` when it has none.
@@ -319,12 +362,47 @@ pub fn load_changelog(path: &Path) -> Result<Option<Value>> {
     crate::yaml::parse_named(&text, "changelog.yml").map(Some)
 }
 
+/// A package's Elastic Agent templates (`agent/input/*.hbs`, `data_stream/<ds>/agent/stream/*.hbs`),
+/// keyed by their path inside the package, in archive order. Fleet compiles these into agent
+/// policies; a dry run needs the target version's.
+///
+/// # Errors
+/// As [`load_path`] (without the manifest checks); `LIMIT_EXCEEDED` past the read budget.
+pub fn load_agent_templates(path: &Path) -> Result<serde_json::Map<String, Value>> {
+    let mut tree = open_tree(path)?;
+    let wanted: Vec<String> = tree
+        .paths()
+        .iter()
+        .filter(|p| is_agent_template(p))
+        .cloned()
+        .collect();
+    let mut out = serde_json::Map::new();
+    for rel in wanted {
+        let text = tree.read(&rel)?;
+        out.insert(rel, Value::String(text));
+    }
+    Ok(out)
+}
+
+fn is_agent_template(rel: &str) -> bool {
+    if !rel.ends_with(".hbs") {
+        return false;
+    }
+    let parts: Vec<&str> = rel.split('/').collect();
+    matches!(
+        parts.as_slice(),
+        ["agent", _, ..] | ["data_stream", _, "agent", _, ..]
+    )
+}
+
 fn open_tree(path: &Path) -> Result<Box<dyn Tree>> {
     let meta = fs::metadata(path).map_err(|e| {
-        Error::new(
-            ErrorKind::PackageNotFound,
-            format!("no package at {}: {e}", path.display()),
-        )
+        let kind = if e.kind() == std::io::ErrorKind::NotFound {
+            ErrorKind::PackageNotFound
+        } else {
+            ErrorKind::Io
+        };
+        Error::new(kind, format!("no package at {}: {e}", path.display()))
     })?;
     if meta.is_dir() {
         Ok(Box::new(DirTree::open(path)?))
@@ -333,12 +411,20 @@ fn open_tree(path: &Path) -> Result<Box<dyn Tree>> {
     }
 }
 
-fn check_top_level(info: &Value, tree: &dyn Tree, path: &Path) -> Result<()> {
+/// An archive's top-level folder must be `<name>-<version>` (checked, as Kibana does, right after
+/// the manifest's mandatory fields and before anything else).
+fn check_top_level(manifest: &Value, tree: &dyn Tree, path: &Path) -> Result<()> {
     let Some(zip_top) = tree.top() else {
         return Ok(());
     };
-    let name = info.get("name").map(info::js_string).unwrap_or_default();
-    let version = info.get("version").map(info::js_string).unwrap_or_default();
+    let (Some(name), Some(version), Some(_)) = (
+        manifest.get("name"),
+        manifest.get("version"),
+        manifest.get("title"),
+    ) else {
+        return Ok(()); // the missing field is reported first, by the manifest checks
+    };
+    let (name, version) = (info::js_string(name), info::js_string(version));
     if zip_top != format!("{name}-{version}") {
         return Err(archive_error(format!(
             "{}: Name {name} and version {version} do not match top-level directory {zip_top}",
@@ -350,12 +436,12 @@ fn check_top_level(info: &Value, tree: &dyn Tree, path: &Path) -> Result<()> {
 
 fn parse_yaml_file(tree: &mut dyn Tree, rel: &str) -> Result<(String, Value)> {
     let text = tree.read(rel)?;
-    let value = crate::yaml::parse_named(&text, rel)?;
+    let value = crate::yaml::parse_budgeted(&text, rel, &mut tree.budget().nodes)?;
     Ok((text, value))
 }
 
 /// `parseAndVerifyArchive` over a file tree.
-fn build(tree: &mut dyn Tree) -> Result<Value> {
+fn build(tree: &mut dyn Tree, path: &Path) -> Result<Value> {
     if !tree.paths().iter().any(|p| p == "manifest.yml") {
         return Err(Error::new(
             ErrorKind::PackageNotFound,
@@ -368,6 +454,7 @@ fn build(tree: &mut dyn Tree) -> Result<Value> {
         text: Some(&text),
         json_prefix: None,
     };
+    check_top_level(&manifest, tree, path)?;
     let name = manifest.get("name").cloned().unwrap_or(Value::Null);
 
     // Data stream folders, in first-seen order. Kibana matches the prefix `data_stream` without a
@@ -480,8 +567,8 @@ pub fn from_registry_json(info_json: &Value) -> Result<Value> {
                     path: &path,
                     manifest: ds,
                     source: ds_src,
-                    routing_rules: None,
-                    lifecycle: None,
+                    routing_rules: ds.get("routing_rules").cloned(),
+                    lifecycle: ds.get("lifecycle").cloned(),
                     default_ingest_pipeline,
                 },
             )?);

@@ -10,4 +10,4 @@ pub mod load;
 pub mod ops;
 pub mod versions;
 
-pub use load::{from_registry_json, load_changelog, load_path};
+pub use load::{from_registry_json, load_agent_templates, load_changelog, load_path};

@@ -2,11 +2,12 @@
 //!
 //! | op | args | result |
 //! |---|---|---|
-//! | `package.load` | `path` (directory or `.zip`) | PackageInfo |
+//! | `package.load` | `path` (directory, `.zip`, or registry package-info `.json`) | PackageInfo |
 //! | `package.changelog` | `path` | parsed `changelog.yml`, or `null` when the package has none |
+//! | `package.agent_templates` | `path` | `{"<path in package>": "<template text>"}` for every agent `.hbs` template |
 //! | `package.from_registry_json` | `info` (registry package-info object) | PackageInfo |
 //! | `package.update_available` | `installed?`, `latest?`, `viewed?`, `policy_version?` | `{latest_version, update_available, is_viewing_old_package, policy_upgradeable?}` |
-//! | `package.choose_target` | `versions`, `installed?`, `same_major?`, `range?`, `kibana_version?`, `subscription?`, `prerelease?` | `{version, entry, rejected: [{version, code, reason}]}` |
+//! | `package.choose_target` | `versions`, `installed?`, `same_major?`, `range?`, `kibana_version?`, `subscription?`, `prerelease?`, `prerelease_rule?` | `{version, entry, rejected: [{version, code, reason}]}` |
 //! | `package.latest` | `name?`, `registry?`, `bundled?`, `registry_error?`, `airgapped?`, `or_throw?` | `{package, source}` |
 //! | `fleet.is_package_prerelease` | `version` | bool |
 //! | `fleet.package_release_label` | `version` | `"ga"`, `"beta"`, `"rc"` or `"preview"` |
@@ -18,7 +19,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::versions::{self, TargetQuery};
+use super::versions::{self, PrereleaseRule, TargetQuery};
 use crate::args::Args;
 use crate::dispatch::Op;
 use crate::error::{Error, ErrorKind, Result};
@@ -34,6 +35,11 @@ pub const OPS: &[Op] = &[
         name: "package.changelog",
         summary: "A package's parsed changelog.yml (null when it has none).",
         run: changelog,
+    },
+    Op {
+        name: "package.agent_templates",
+        summary: "A package's Elastic Agent templates (.hbs), keyed by their path in the package.",
+        run: agent_templates,
     },
     Op {
         name: "package.from_registry_json",
@@ -82,8 +88,9 @@ pub const OPS: &[Op] = &[
     },
 ];
 
-/// `package.load` — args `path` (string): a package directory (integrations-repository layout)
-/// or a `.zip` as the registry serves it (top folder `<name>-<version>/`). Result: PackageInfo.
+/// `package.load` — args `path` (string): a package directory (integrations-repository layout),
+/// a `.zip` as the registry serves it (top folder `<name>-<version>/`), or a `.json` file with the
+/// registry's package info. Result: PackageInfo.
 /// Errors: `PACKAGE_NOT_FOUND`, `INVALID_PACKAGE`, `INVALID_YAML`, `INVALID_ARCHIVE`,
 /// `LIMIT_EXCEEDED`, `IO_ERROR`.
 fn load(args: &Args<'_>) -> Result<Value> {
@@ -95,6 +102,14 @@ fn load(args: &Args<'_>) -> Result<Value> {
 fn changelog(args: &Args<'_>) -> Result<Value> {
     let path = args.str("path")?;
     Ok(super::load_changelog(Path::new(path))?.unwrap_or(Value::Null))
+}
+
+/// `package.agent_templates` — args `path` (directory or `.zip`). Result: an object from each
+/// agent template's path inside the package (`agent/input/…`, `data_stream/<ds>/agent/stream/…`)
+/// to its text, in archive order.
+fn agent_templates(args: &Args<'_>) -> Result<Value> {
+    let path = args.str("path")?;
+    super::load_agent_templates(Path::new(path)).map(Value::Object)
 }
 
 /// `package.from_registry_json` — args `info` (object). Result: PackageInfo. Errors point under
@@ -123,7 +138,9 @@ fn update_available(args: &Args<'_>) -> Result<Value> {
 
 /// `package.choose_target` — args `versions` (array of version strings or registry entries with
 /// `version`, `conditions`, `license`), `installed?`, `same_major?` (false), `range?`,
-/// `kibana_version?`, `subscription?` (`basic`), `prerelease?` (false). Result `{version, entry,
+/// `kibana_version?`, `subscription?` (`basic`), `prerelease?` (false), `prerelease_rule?`
+/// (`"registry"`: major 0 or a prerelease tag, as the registry's search; `"semver"`: a prerelease
+/// tag only, as Kibana's `pickRegistryTarget`). Result `{version, entry,
 /// rejected: [{version, code, reason}]}` with `version`/`entry` null when nothing is eligible.
 fn choose_target(args: &Args<'_>) -> Result<Value> {
     let entries = args.array("versions")?;
@@ -134,6 +151,19 @@ fn choose_target(args: &Args<'_>) -> Result<Value> {
         kibana_version: args.opt_str("kibana_version")?,
         subscription: args.opt_str("subscription")?,
         prerelease: args.opt_bool("prerelease")?.unwrap_or(false),
+        prerelease_rule: match args.opt_str("prerelease_rule")? {
+            None | Some("registry") => PrereleaseRule::Registry,
+            Some("semver") => PrereleaseRule::Semver,
+            Some(other) => {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!(
+                        "`prerelease_rule` must be \"registry\" or \"semver\", got \"{other}\""
+                    ),
+                )
+                .at("/prerelease_rule"))
+            }
+        },
     };
     let c = versions::choose_target(entries, &q)?;
     Ok(json!({

@@ -107,18 +107,22 @@ fn entry_version(entry: &Value) -> Option<&str> {
 /// not a list has none.
 ///
 /// # Errors
-/// `INVALID_VERSION` when `from` or `to` is not a valid version.
+/// `INVALID_VERSION` when `from` or `to` is not a valid version and an entry has to be compared
+/// with it.
 pub fn has_breaking_changes(changelog: &Value, from: &str, to: &str) -> Result<bool> {
-    check_version(from, "/from")?;
-    check_version(to, "/to")?;
     let Some(entries) = changelog.as_array() else {
         return Ok(false);
     };
+    // Evaluated in Kibana's order, so an invalid `from`/`to` fails only where `semver.gt` would
+    // have thrown.
     for e in entries {
-        if let Some(v) = entry_version(e) {
-            if gt(v, from)? && !gt(v, to)? && has_breaking_change(e) {
-                return Ok(true);
-            }
+        let Some(v) = entry_version(e) else { continue };
+        let above = cmp(v, from).map_err(|e| e.at("/from"))? == Ordering::Greater;
+        if above
+            && cmp(v, to).map_err(|e| e.at("/to"))? != Ordering::Greater
+            && has_breaking_change(e)
+        {
+            return Ok(true);
         }
     }
     Ok(false)
@@ -195,12 +199,20 @@ pub struct UpdateInfo {
 ///
 /// # Errors
 /// `INVALID_VERSION` when a given version is invalid (Kibana's `semver.lt` throws).
-pub fn update_available(
-    installed: Option<&str>,
-    latest: Option<&str>,
-    viewed: Option<&str>,
-    policy_version: Option<&str>,
+pub fn update_available<'a>(
+    installed: Option<&'a str>,
+    latest: Option<&'a str>,
+    viewed: Option<&'a str>,
+    policy_version: Option<&'a str>,
 ) -> Result<UpdateInfo> {
+    // Kibana tests these with JavaScript truthiness: an empty string is "no version".
+    let some = |v: Option<&'a str>| v.filter(|s| !s.is_empty());
+    let (installed, latest, viewed, policy_version) = (
+        some(installed),
+        some(latest),
+        some(viewed),
+        some(policy_version),
+    );
     for (v, p) in [
         (installed, "/installed"),
         (latest, "/latest"),
@@ -252,6 +264,18 @@ pub struct TargetQuery<'a> {
     pub subscription: Option<&'a str>,
     /// Whether prerelease packages are allowed ("Display beta integrations").
     pub prerelease: bool,
+    /// What counts as a prerelease when they are not allowed.
+    pub prerelease_rule: PrereleaseRule,
+}
+
+/// What counts as a prerelease version.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PrereleaseRule {
+    /// The registry's `/search` rule: major 0 or a prerelease tag.
+    #[default]
+    Registry,
+    /// node-semver's `prerelease()`: a prerelease tag only (Kibana's `pickRegistryTarget`).
+    Semver,
 }
 
 /// Kibana's license ordering (`LICENSE_TYPE`).
@@ -427,11 +451,18 @@ fn judge(
             format!("`{v}` is not a valid semver version"),
         )));
     }
-    if !q.prerelease && registry_prerelease(v) {
+    let is_prerelease = match q.prerelease_rule {
+        PrereleaseRule::Registry => registry_prerelease(v),
+        PrereleaseRule::Semver => version::valid(v, OPTS).is_some_and(|n| n.contains('-')),
+    };
+    if !q.prerelease && is_prerelease {
+        let what = match q.prerelease_rule {
+            PrereleaseRule::Registry => "a prerelease (major 0 or a prerelease tag)",
+            PrereleaseRule::Semver => "a prerelease (prerelease tag)",
+        };
         return Ok(Some(reject(
             "PRERELEASE",
-            "a prerelease (major 0 or a prerelease tag) and prerelease integrations are not enabled"
-                .into(),
+            format!("{what} and prerelease versions are not allowed"),
         )));
     }
     if let Some(i) = q.installed {
@@ -494,7 +525,7 @@ pub struct LatestChoice {
 ///
 /// # Errors
 /// `PACKAGE_NOT_FOUND` when nothing is found and `or_throw` is set (`fetchFindLatestPackageOrThrow`);
-/// `INVALID_VERSION` when a compared version is invalid.
+/// none otherwise (an invalid version falls back to the bundled package, as Kibana's catch does).
 pub fn latest_package(
     name: &str,
     registry: Option<&[Value]>,
@@ -517,10 +548,11 @@ pub fn latest_package(
         (Some(r), Some(b)) => {
             let rv = r.get("version").and_then(Value::as_str).unwrap_or_default();
             let bv = b.get("version").and_then(Value::as_str).unwrap_or_default();
-            if cmp(bv, rv)? != Ordering::Less {
-                Some(pick(b, "bundled"))
-            } else {
-                Some(pick(r, "registry"))
+            // `semverGte` throwing (an invalid version) lands in Kibana's catch, which falls back
+            // to the bundled package.
+            match cmp(bv, rv) {
+                Ok(Ordering::Less) => Some(pick(r, "registry")),
+                _ => Some(pick(b, "bundled")),
             }
         }
         (Some(r), None) => Some(pick(r, "registry")),
@@ -593,6 +625,8 @@ mod tests {
         let u = update_available(Some("1.0.0"), Some("1.2.0"), Some("1.3.0"), None).unwrap();
         assert_eq!(u.latest_version.as_deref(), Some("1.3.0"));
         assert!(!u.is_viewing_old_package);
-        assert!(update_available(Some(""), None, None, None).is_err());
+        assert!(update_available(Some("1.x"), Some("1.0.0"), None, None).is_err());
+        let u = update_available(Some(""), Some("1.0.0"), None, None).unwrap();
+        assert!(!u.update_available);
     }
 }

@@ -184,7 +184,41 @@ pub struct ChangeOptions {
     pub include_unchanged: bool,
 }
 
-/// Computes the change list of one policy upgrade. See the module docs.
+/// The var definitions of the target (and, when known, the current) package version, indexed once
+/// and reused for every policy upgraded between the two.
+#[derive(Debug, Clone)]
+pub struct ChangeIndex {
+    new_defs: VarDefs,
+    old_defs: Option<VarDefs>,
+    has_integrations: bool,
+}
+
+impl ChangeIndex {
+    /// Indexes `target` and, when given, the `previous` package version.
+    pub fn new(target: &Value, previous: Option<&Value>) -> Self {
+        ChangeIndex {
+            new_defs: VarDefs::new(target),
+            old_defs: previous.map(VarDefs::new),
+            has_integrations: target
+                .get("policy_templates")
+                .and_then(Value::as_array)
+                .is_some_and(|t| t.len() > 1),
+        }
+    }
+
+    /// The change list of one policy upgrade. See the module docs.
+    pub fn changes(
+        &self,
+        current: &Value,
+        proposed: &Value,
+        options: ChangeOptions,
+    ) -> Vec<Change> {
+        changes_with(self, current, proposed, options)
+    }
+}
+
+/// Computes the change list of one policy upgrade. See the module docs. (Planning many policies
+/// against one package? Build a [`ChangeIndex`] once instead.)
 pub fn field_changes(
     current: &Value,
     proposed: &Value,
@@ -192,15 +226,19 @@ pub fn field_changes(
     previous: Option<&Value>,
     options: ChangeOptions,
 ) -> Vec<Change> {
+    ChangeIndex::new(target, previous).changes(current, proposed, options)
+}
+
+fn changes_with(
+    index: &ChangeIndex,
+    current: &Value,
+    proposed: &Value,
+    options: ChangeOptions,
+) -> Vec<Change> {
     let empty = Map::new();
     let cur = current.as_object().unwrap_or(&empty);
     let prop = proposed.as_object().unwrap_or(&empty);
-    let new_defs = VarDefs::new(target);
-    let old_defs = previous.map(VarDefs::new);
-    let has_integrations = target
-        .get("policy_templates")
-        .and_then(Value::as_array)
-        .is_some_and(|t| t.len() > 1);
+    let has_integrations = index.has_integrations;
 
     let cur_containers = containers(cur);
     let prop_containers = containers(prop);
@@ -211,8 +249,8 @@ pub fn field_changes(
 
     let mut b = Builder {
         out: Vec::new(),
-        new_defs: &new_defs,
-        old_defs: old_defs.as_ref(),
+        new_defs: &index.new_defs,
+        old_defs: index.old_defs.as_ref(),
         include_unchanged: options.include_unchanged,
     };
 
@@ -372,10 +410,10 @@ fn levenshtein(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-struct Builder<'d, 'a> {
+struct Builder<'d> {
     out: Vec<Change>,
-    new_defs: &'d VarDefs<'a>,
-    old_defs: Option<&'d VarDefs<'a>>,
+    new_defs: &'d VarDefs,
+    old_defs: Option<&'d VarDefs>,
     include_unchanged: bool,
 }
 
@@ -440,7 +478,7 @@ fn default_value(def: Option<&Map<String, Value>>) -> Option<Value> {
     (!default.is_null()).then_some(default)
 }
 
-impl<'a> Builder<'_, 'a> {
+impl Builder<'_> {
     fn var_change(
         &self,
         kind: ChangeKind,

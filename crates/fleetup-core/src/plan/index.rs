@@ -200,30 +200,33 @@ impl Container<'_> {
     }
 }
 
-/// The var definitions of one package version, by container.
-#[derive(Debug, Default)]
-pub struct VarDefs<'a> {
-    package: HashMap<&'a str, &'a Map<String, Value>>,
-    /// (policy template, input name or type) → var name → definition.
-    input: HashMap<(&'a str, &'a str), HashMap<&'a str, &'a Map<String, Value>>>,
-    /// (dataset, input) → var name → definition.
-    stream: HashMap<(String, &'a str), HashMap<&'a str, &'a Map<String, Value>>>,
-    /// (dataset, input) → the stream definition itself.
-    stream_defs: HashMap<(String, &'a str), &'a Map<String, Value>>,
-    /// (policy template, input) → the input definition itself.
-    input_defs: HashMap<(&'a str, &'a str), &'a Map<String, Value>>,
+type Defs = HashMap<String, Map<String, Value>>;
+
+/// The var definitions of one package version, by container. Owns copies of the definitions so
+/// that it can be built once per package and shared by every policy planned against it.
+#[derive(Debug, Default, Clone)]
+pub struct VarDefs {
+    package: Defs,
+    /// policy template → input name or type → var name → definition.
+    input: HashMap<String, HashMap<String, Defs>>,
+    /// dataset → stream input → var name → definition.
+    stream: HashMap<String, HashMap<String, Defs>>,
+    /// dataset → stream input → the stream definition itself.
+    stream_defs: HashMap<String, HashMap<String, Map<String, Value>>>,
+    /// policy template → input → the input definition itself.
+    input_defs: HashMap<String, HashMap<String, Map<String, Value>>>,
     /// Input packages: the stream vars of each policy template, by its `input`.
-    input_package_stream: HashMap<&'a str, HashMap<&'a str, &'a Map<String, Value>>>,
+    input_package_stream: HashMap<String, Defs>,
     is_input_package: bool,
 }
 
-fn var_map(list: Option<&Value>) -> HashMap<&str, &Map<String, Value>> {
+fn var_map(list: Option<&Value>) -> Defs {
     let mut out = HashMap::new();
     if let Some(Value::Array(vars)) = list {
         for v in vars {
             if let Some(obj) = v.as_object() {
                 if let Some(name) = str_field(obj, "name") {
-                    out.insert(name, obj);
+                    out.insert(name.to_string(), obj.clone());
                 }
             }
         }
@@ -231,9 +234,17 @@ fn var_map(list: Option<&Value>) -> HashMap<&str, &Map<String, Value>> {
     out
 }
 
-impl<'a> VarDefs<'a> {
+/// A container definition without its (separately indexed) vars.
+fn without_vars(obj: &Map<String, Value>) -> Map<String, Value> {
+    obj.iter()
+        .filter(|(k, _)| k.as_str() != "vars")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+impl VarDefs {
     /// Indexes a PackageInfo document.
-    pub fn new(pkg: &'a Value) -> Self {
+    pub fn new(pkg: &Value) -> Self {
         let mut defs = VarDefs::default();
         let Some(pkg) = pkg.as_object() else {
             return defs;
@@ -242,19 +253,24 @@ impl<'a> VarDefs<'a> {
         defs.is_input_package = str_field(pkg, "type") == Some("input");
         if let Some(Value::Array(templates)) = pkg.get("policy_templates") {
             for pt in templates.iter().filter_map(Value::as_object) {
-                let pt_name = str_field(pt, "name").unwrap_or("");
+                let pt_name = str_field(pt, "name").unwrap_or("").to_string();
                 if let Some(input_type) = str_field(pt, "input") {
                     // Input packages: the template's vars belong to its single synthetic stream.
                     defs.input_package_stream
-                        .insert(input_type, var_map(pt.get("vars")));
+                        .insert(input_type.to_string(), var_map(pt.get("vars")));
                     continue;
                 }
                 if let Some(Value::Array(inputs)) = pt.get("inputs") {
                     for input in inputs.iter().filter_map(Value::as_object) {
-                        let name = effective_name(input);
+                        let name = effective_name(input).to_string();
                         defs.input
-                            .insert((pt_name, name), var_map(input.get("vars")));
-                        defs.input_defs.insert((pt_name, name), input);
+                            .entry(pt_name.clone())
+                            .or_default()
+                            .insert(name.clone(), var_map(input.get("vars")));
+                        defs.input_defs
+                            .entry(pt_name.clone())
+                            .or_default()
+                            .insert(name, without_vars(input));
                     }
                 }
             }
@@ -264,10 +280,15 @@ impl<'a> VarDefs<'a> {
                 let dataset = str_field(ds, "dataset").unwrap_or("").to_string();
                 if let Some(Value::Array(ss)) = ds.get("streams") {
                     for s in ss.iter().filter_map(Value::as_object) {
-                        let input = str_field(s, "input").unwrap_or("");
+                        let input = str_field(s, "input").unwrap_or("").to_string();
                         defs.stream
-                            .insert((dataset.clone(), input), var_map(s.get("vars")));
-                        defs.stream_defs.insert((dataset.clone(), input), s);
+                            .entry(dataset.clone())
+                            .or_default()
+                            .insert(input.clone(), var_map(s.get("vars")));
+                        defs.stream_defs
+                            .entry(dataset.clone())
+                            .or_default()
+                            .insert(input, without_vars(s));
                     }
                 }
             }
@@ -276,51 +297,43 @@ impl<'a> VarDefs<'a> {
     }
 
     /// The definition of var `name` in `container`, if the package defines it there.
-    pub fn get(&self, container: &Container<'_>, name: &str) -> Option<&'a Map<String, Value>> {
+    pub fn get(&self, container: &Container<'_>, name: &str) -> Option<&Map<String, Value>> {
+        let pt = container.policy_template.unwrap_or("");
+        let input = container.input.unwrap_or("");
         match container.scope {
-            Scope::Package => self.package.get(name).copied(),
-            Scope::Input => self
-                .input
-                .get(&(
-                    container.policy_template.unwrap_or(""),
-                    container.input.unwrap_or(""),
-                ))
-                .and_then(|m| m.get(name).copied()),
+            Scope::Package => self.package.get(name),
+            Scope::Input => self.input.get(pt)?.get(input)?.get(name),
             Scope::Stream => {
-                let input = container.input.unwrap_or("");
-                let key = (container.dataset.unwrap_or("").to_string(), input);
-                if let Some(found) = self.stream.get(&key).and_then(|m| m.get(name).copied()) {
+                let dataset = container.dataset.unwrap_or("");
+                if let Some(found) = self
+                    .stream
+                    .get(dataset)
+                    .and_then(|m| m.get(input))
+                    .and_then(|m| m.get(name))
+                {
                     return Some(found);
                 }
                 if self.is_input_package {
-                    return self
-                        .input_package_stream
-                        .get(input)
-                        .and_then(|m| m.get(name).copied());
+                    return self.input_package_stream.get(input)?.get(name);
                 }
                 None
             }
         }
     }
 
-    /// The input or stream definition itself (for `deprecated` and the like).
-    pub fn container_def(&self, container: &Container<'_>) -> Option<&'a Map<String, Value>> {
+    /// The input or stream definition itself (for `deprecated` and the like), without its vars.
+    pub fn container_def(&self, container: &Container<'_>) -> Option<&Map<String, Value>> {
+        let input = container.input.unwrap_or("");
         match container.scope {
             Scope::Package => None,
             Scope::Input => self
                 .input_defs
-                .get(&(
-                    container.policy_template.unwrap_or(""),
-                    container.input.unwrap_or(""),
-                ))
-                .copied(),
+                .get(container.policy_template.unwrap_or(""))?
+                .get(input),
             Scope::Stream => self
                 .stream_defs
-                .get(&(
-                    container.dataset.unwrap_or("").to_string(),
-                    container.input.unwrap_or(""),
-                ))
-                .copied(),
+                .get(container.dataset.unwrap_or(""))?
+                .get(input),
         }
     }
 }

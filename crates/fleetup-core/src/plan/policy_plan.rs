@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::changes::{field_changes, summarize, Change, ChangeOptions, Severity};
+use super::changes::{summarize, Change, ChangeIndex, ChangeOptions, Severity};
 use super::eligibility::{
     collect_deprecations, decide, new_deprecations, Decision, Deprecations, Facts, Mode, Reason,
 };
@@ -31,12 +31,21 @@ pub struct PlanContext {
     target_prerelease: bool,
     target_deprecations: Deprecations,
     /// Known earlier versions of the package, by version (for defaults, requiredness, deprecations).
-    previous: HashMap<String, (Value, Deprecations)>,
+    previous: HashMap<String, Previous>,
+    /// The change index used when the policy's version is not among the known previous ones.
+    index: ChangeIndex,
     /// `(version, has a breaking change)` from the target's changelog.
     changelog: Vec<(String, bool)>,
     installation: Installation,
     mode: Mode,
     options: PlanOptions,
+}
+
+/// A known earlier version of the package, indexed.
+#[derive(Debug)]
+struct Previous {
+    deprecations: Deprecations,
+    index: ChangeIndex,
 }
 
 /// The installed package's saved-object fields that matter here.
@@ -118,6 +127,7 @@ impl PlanContext {
         let changelog = changelog_entries(target.get("changelog"));
         Ok(PlanContext {
             defaults: package_to_package_policy_inputs(&target, None),
+            index: ChangeIndex::new(&target, None),
             target_deprecations: collect_deprecations(&target),
             target_prerelease: ver.starts_with('0') || ver.contains('-'),
             target_name: name,
@@ -139,8 +149,11 @@ impl PlanContext {
             .and_then(Value::as_str)
             .map(str::to_string)
         {
-            let deps = collect_deprecations(&info);
-            self.previous.insert(v, (info, deps));
+            let previous = Previous {
+                deprecations: collect_deprecations(&info),
+                index: ChangeIndex::new(&self.target, Some(&info)),
+            };
+            self.previous.insert(v, previous);
         }
     }
 
@@ -267,11 +280,10 @@ impl PlanContext {
                 .get("errors")
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len);
-            let changes = field_changes(
+            let index = previous.map_or(&self.index, |p| &p.index);
+            let changes = index.changes(
                 policy,
                 &proposed,
-                &self.target,
-                previous.map(|(info, _)| info),
                 ChangeOptions {
                     include_unchanged: self.options.include_unchanged,
                 },
@@ -279,7 +291,7 @@ impl PlanContext {
             (Some(proposed), conflicts, changes)
         };
         let new_deps: Vec<String> = match previous {
-            Some((_, deps)) => new_deprecations(deps, &self.target_deprecations),
+            Some(p) => new_deprecations(&p.deprecations, &self.target_deprecations),
             None => Vec::new(),
         };
         let breaking: Vec<String> = self

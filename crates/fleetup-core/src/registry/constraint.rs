@@ -389,6 +389,7 @@ pub(crate) fn satisfies_streaming(
     constraint: &str,
     include_prerelease: bool,
 ) -> Result<bool> {
+    check_length(constraint)?;
     let v = Version::parse_coerce(version);
     let text = rewrite_range(constraint);
     let (mut any, mut group_ok) = (false, true);
@@ -459,6 +460,25 @@ fn build_comparator(
         group_has_pre: false,
         last_in_group: false,
     })
+}
+
+/// Longest constraint accepted, in bytes. The library itself has no limit (v3.5.0, which the
+/// registry now uses, stops at 512 bytes); this one only bounds memory, since a parsed
+/// comparator takes far more room than its two shortest possible input bytes. Real constraints
+/// are under 100 bytes.
+pub const MAX_CONSTRAINT_BYTES: usize = 64 * 1024;
+
+fn check_length(text: &str) -> Result<()> {
+    if text.len() > MAX_CONSTRAINT_BYTES {
+        return Err(Error::new(
+            ErrorKind::LimitExceeded,
+            format!(
+                "constraint is {} bytes; the limit is {MAX_CONSTRAINT_BYTES} bytes",
+                text.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// One match of the library's hyphen-range pattern `\s*(CV)\s+-\s+(CV)\s*`.
@@ -647,6 +667,10 @@ const REWRITE_BUDGET: usize = 1 << 22;
 /// stray ` - ` and are invalid either way (then only the quoted segment in the message may
 /// differ).
 fn rewrite_range(c: &str) -> Cow<'_, str> {
+    rewrite_range_within(c, REWRITE_BUDGET)
+}
+
+fn rewrite_range_within(c: &str, budget: usize) -> Cow<'_, str> {
     let b = c.as_bytes();
     if !b.windows(2).any(|w| is_ws(w[0]) && w[1] == b'-') {
         return Cow::Borrowed(c);
@@ -662,7 +686,7 @@ fn rewrite_range(c: &str) -> Cow<'_, str> {
     }
     let text = |(s, e): (usize, usize)| c.get(s..e).unwrap_or("");
     let replacement = |m: &RangeMatch| format!(">= {}, <= {} ", text(m.from), text(m.to));
-    if c.len().saturating_mul(matches.len()) <= REWRITE_BUDGET {
+    if c.len().saturating_mul(matches.len()) <= budget {
         let mut out = c.to_owned();
         for m in &matches {
             let found = text((m.start, m.end));
@@ -695,7 +719,8 @@ impl Constraint {
     /// # Errors
     /// `INVALID_CONSTRAINT` with the library's message: `improper constraint: <segment>` or
     /// `constraint parser error` (a version part that is not a number, such as `1x`, or one
-    /// above 2^64−1, or a prerelease with a leading zero).
+    /// above 2^64−1, or a prerelease with a leading zero). `LIMIT_EXCEEDED` for a constraint
+    /// over [`MAX_CONSTRAINT_BYTES`].
     ///
     /// # Example
     /// ```
@@ -705,6 +730,7 @@ impl Constraint {
     /// assert!(Constraint::parse("").is_err());
     /// ```
     pub fn parse(text: &str) -> Result<Constraint> {
+        check_length(text)?;
         let text: Box<str> = rewrite_range(text).into();
         let mut comparators = Vec::with_capacity(4);
         parse_into(&text, |c| comparators.push(c))?;
@@ -879,13 +905,112 @@ mod tests {
     }
 
     #[test]
+    fn streaming_agrees_with_parse_then_check() {
+        let constraints = [
+            "^7.14.0 || ^8.0.0",
+            ">=7.9.0 <8.0.0",
+            ">1.2.3-alpha.3",
+            "1.2.3 - 2.3.4 || ~0.0.0",
+            ">= 1.2, < 3.0.0 || !=1.2.3 =>1",
+            "*",
+            "1.x.5 || <2.0.0-0 >1",
+            "",
+            "1 || x1",
+            "foo || 1x",
+        ];
+        let versions = [
+            "1.2.3",
+            "1.2",
+            "8.0.0-SNAPSHOT",
+            "3.4.5-alpha.9",
+            "v7.10.1",
+            "bad",
+        ];
+        for c in constraints {
+            for v in versions {
+                for pre in [false, true] {
+                    let want = Constraint::parse(c)
+                        .and_then(|parsed| Version::parse_coerce(v).map(|v| parsed.check(&v, pre)));
+                    assert_eq!(satisfies_streaming(v, c, pre), want, "{c:?} {v:?} {pre}");
+                    assert_eq!(
+                        super::super::satisfies(v, c, pre),
+                        want,
+                        "{c:?} {v:?} {pre}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The in-place fallback used past the budget accepts exactly what the literal replay
+    /// accepts, with the same normal form.
+    #[test]
+    fn in_place_rewrite_agrees_with_literal_replay() {
+        const PIECES: &[&str] = &[
+            "1", "2", "0", ".", "x", "|", "||", " - ", "-", " ", ",", ">=", "<", "~", "^", "v",
+            "a", "+",
+        ];
+        let parse_with = |c: &str, budget: usize| -> std::result::Result<String, ()> {
+            let text = rewrite_range_within(c, budget);
+            let mut out = Vec::new();
+            parse_into(&text, |k| {
+                let or = if k.last_in_group { " ||" } else { "" };
+                out.push(format!("{}{}{or}", k.op, span(&text, k.orig)));
+            })
+            .map(|()| out.join(" "))
+            .map_err(|_| ())
+        };
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut ranges = 0;
+        for _ in 0..50_000 {
+            let len = (next() % 16) as usize;
+            let c: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            ranges += usize::from(c.contains(" - "));
+            assert_eq!(parse_with(&c, usize::MAX), parse_with(&c, 0), "{c:?}");
+        }
+        assert!(ranges > 1000, "only {ranges} inputs had a range");
+    }
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Constraint>();
+        assert_send_sync::<Version>();
+    }
+
+    #[test]
+    fn length_limit() {
+        let long = "1 ".repeat(MAX_CONSTRAINT_BYTES / 2 + 1);
+        assert_eq!(
+            Constraint::parse(&long).unwrap_err().kind(),
+            ErrorKind::LimitExceeded
+        );
+        assert_eq!(
+            satisfies_streaming("1.0.0", &long, false)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::LimitExceeded
+        );
+        let at_limit = "1 ".repeat(MAX_CONSTRAINT_BYTES / 2);
+        assert!(Constraint::parse(&at_limit).is_ok());
+    }
+
+    #[test]
     fn long_inputs_stay_fast() {
-        let many = "1 - 2 ".repeat(20_000);
+        let many = "1 - 2 ".repeat(10_000);
         let started = std::time::Instant::now();
         assert!(Constraint::parse(&many).is_ok());
-        let digits = "9".repeat(200_000) + " - 1";
+        let digits = "9".repeat(60_000) + " - 1";
         assert!(Constraint::parse(&digits).is_err());
-        let weird = "1.".repeat(100_000) + " - 1";
+        let weird = "1.".repeat(30_000) + " - 1";
         assert!(Constraint::parse(&weird).is_err());
         assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
     }

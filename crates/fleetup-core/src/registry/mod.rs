@@ -16,8 +16,8 @@
 //! - [`Version::parse_coerce`] accepts `1.2`, `v1` and leading zeros; [`Version::parse_strict`]
 //!   rejects `v1.2.3`; build metadata in a constraint is kept in its string form.
 //!
-//! The parser is hand-written and linear in the input (see [`constraint`]); [`satisfies`] and
-//! [`Constraint::check`] allocate nothing for release versions and constraints without ranges.
+//! The parser is hand-written and linear in the input (see [`constraint`]). [`satisfies`]
+//! remembers up to 512 parsed constraints per thread; [`Constraint::check`] allocates nothing.
 //!
 //! # Example
 //! ```
@@ -26,6 +26,7 @@
 //! assert!(!registry::satisfies("9.2.0-SNAPSHOT", "^8.13.0 || ^9.0.0", false).unwrap());
 //! ```
 
+mod cache;
 pub mod constraint;
 pub mod ops;
 pub mod version;
@@ -39,8 +40,8 @@ use crate::error::Result;
 /// the Kibana version) satisfies `constraint`.
 ///
 /// # Errors
-/// `INVALID_CONSTRAINT` when the constraint does not parse, then `INVALID_VERSION` when the
-/// version does not.
+/// `INVALID_CONSTRAINT` when the constraint does not parse (`LIMIT_EXCEEDED` when it is over
+/// [`constraint::MAX_CONSTRAINT_BYTES`]), then `INVALID_VERSION` when the version does not.
 ///
 /// # Example
 /// ```
@@ -49,5 +50,12 @@ use crate::error::Result;
 /// assert_eq!(satisfies("1.2.3", "", false).unwrap_err().code(), "INVALID_CONSTRAINT");
 /// ```
 pub fn satisfies(version: &str, constraint: &str, include_prerelease: bool) -> Result<bool> {
-    constraint::satisfies_streaming(version, constraint, include_prerelease)
+    // Short constraints (all real ones) come from the per-thread memo; long ones are checked
+    // while they are parsed, without allocating.
+    if constraint.len() > cache::MAX_LEN {
+        return constraint::satisfies_streaming(version, constraint, include_prerelease);
+    }
+    let c = cache::parsed(constraint)?;
+    let v = Version::parse_coerce(version)?;
+    Ok(c.check(&v, include_prerelease))
 }

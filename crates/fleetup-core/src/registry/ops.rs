@@ -49,8 +49,8 @@ fn satisfies(args: &Args<'_>) -> Result<Value> {
     let (version, constraint) = (args.str("version")?, args.str("constraint")?);
     match super::satisfies(version, constraint, include) {
         Ok(b) => Ok(Value::Bool(b)),
-        Err(e) if e.kind() == ErrorKind::InvalidConstraint => Err(e.at(pointer("constraint"))),
-        Err(e) => Err(e.at(pointer("version"))),
+        Err(e) if e.kind() == ErrorKind::InvalidVersion => Err(e.at(pointer("version"))),
+        Err(e) => Err(e.at(pointer("constraint"))),
     }
 }
 
