@@ -1,6 +1,7 @@
 //! Kibana's `validatePackagePolicy`, `validatePackagePolicyConfig` and `validationHasErrors`,
 //! reproduced rule for rule (messages, JavaScript truthiness, `null` versus absent).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
@@ -24,9 +25,12 @@ pub fn validate_config(
 ) -> Value {
     let value: Option<&Value> = entry.and_then(|e| e.get("value"));
     // `parsed` is `value`, trimmed when a string; `None` is JavaScript `undefined`.
-    let mut parsed: Option<Value> = value.map(|v| match v {
-        Value::String(s) => Value::String(trim_js(s).to_string()),
-        other => other.clone(),
+    // Borrowed unless trimming or YAML parsing produces a new value.
+    let mut parsed: Option<Cow<'_, Value>> = value.map(|v| match v {
+        Value::String(s) if trim_js(s).len() != s.len() => {
+            Cow::Owned(Value::String(trim_js(s).to_string()))
+        }
+        other => Cow::Borrowed(other),
     });
     let Some(def) = var_def else {
         return Value::Null;
@@ -45,16 +49,16 @@ pub fn validate_config(
 
     if required
         && (parsed.is_none()
-            || (ty == Some("yaml") && parsed.as_ref() == Some(&Value::String(String::new()))))
+            || (ty == Some("yaml") && parsed.as_deref() == Some(&Value::String(String::new()))))
     {
         errors.push(format!("{} is required", label()));
     }
 
     if def.get("secret") == Some(&Value::Bool(true))
-        && truthy(parsed.as_ref())
-        && parsed.as_ref().and_then(|p| p.get("isSecretRef")) == Some(&Value::Bool(true))
+        && truthy(parsed.as_deref())
+        && parsed.as_deref().and_then(|p| p.get("isSecretRef")) == Some(&Value::Bool(true))
     {
-        let p = parsed.as_ref().unwrap_or(&Value::Null);
+        let p = parsed.as_deref().unwrap_or(&Value::Null);
         let id = p.get("id");
         let ids = p.get("ids");
         let ids_len = ids.and_then(Value::as_array).map(Vec::len);
@@ -87,17 +91,17 @@ pub fn validate_config(
         // js-yaml coerces its input with String(); `undefined` becomes the text "undefined".
         let text = value.map_or_else(|| "undefined".to_string(), to_js_string);
         match crate::yaml::parse(&text) {
-            Ok(v) => parsed = Some(v),
+            Ok(v) => parsed = Some(Cow::Owned(v)),
             Err(_) => errors.push("Invalid YAML format".into()),
         }
     }
 
     if truthy(def.get("multi")) {
-        if truthy(parsed.as_ref()) && !matches!(parsed, Some(Value::Array(_))) {
+        if truthy(parsed.as_deref()) && !matches!(parsed.as_deref(), Some(Value::Array(_))) {
             errors.push(format!("Invalid format for {}: expected array", label()));
             return to_result(errors);
         }
-        if let (true, Some(Value::Array(items))) = (required, parsed.as_ref()) {
+        if let (true, Some(Value::Array(items))) = (required, parsed.as_deref()) {
             let has_empty = ty == Some("text")
                 && items
                     .iter()
@@ -106,7 +110,7 @@ pub fn validate_config(
                 errors.push(format!("{} is required", label()));
             }
         }
-        if let Some(Value::Array(items)) = parsed.as_ref() {
+        if let Some(Value::Array(items)) = parsed.as_deref() {
             if ty == Some("text")
                 && items
                     .iter()
@@ -121,7 +125,7 @@ pub fn validate_config(
         return to_result(errors);
     }
 
-    let p = parsed.as_ref();
+    let p = parsed.as_deref();
     let is_array = matches!(p, Some(Value::Array(_)));
     if ty == Some("text") && truthy(p) && !is_array {
         if let Some(v) = p {
