@@ -581,7 +581,7 @@ fn validate_required_vars(holder: &Value, required: Option<&Value>) -> Option<Va
 
 /// Var definitions by name, in definition order (lodash `keyBy`: a later duplicate replaces the
 /// earlier one in its position).
-struct VarDefs<'a>(Vec<(String, &'a Value)>);
+struct VarDefs<'a>(Vec<(Cow<'a, str>, &'a Value)>);
 
 impl<'a> VarDefs<'a> {
     fn get(&self, name: &str) -> Option<&'a Value> {
@@ -593,11 +593,14 @@ impl<'a> VarDefs<'a> {
 }
 
 fn key_by_name(defs: &[Value]) -> VarDefs<'_> {
-    let mut out: Vec<(String, &Value)> = Vec::with_capacity(defs.len());
+    let mut out: Vec<(Cow<'_, str>, &Value)> = Vec::with_capacity(defs.len());
     for d in defs {
-        let k = d
-            .get("name")
-            .map_or_else(|| "undefined".to_string(), to_js_string);
+        // lodash stringifies non-string keys.
+        let k: Cow<'_, str> = match d.get("name") {
+            Some(Value::String(n)) => Cow::Borrowed(n),
+            Some(other) => Cow::Owned(to_js_string(other)),
+            None => Cow::Borrowed("undefined"),
+        };
         match out.iter_mut().find(|(x, _)| *x == k) {
             Some(slot) => slot.1 = d,
             None => out.push((k, d)),
@@ -776,6 +779,7 @@ pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptio
                 if !defs.is_empty() {
                     let mut out = Map::new();
                     for (name, vdef) in &defs.0 {
+                        let name: &str = name;
                         let v = if !should_validate_var(name, sgroups, ssel) {
                             Value::Null
                         } else if enabled && s_enabled {
@@ -789,7 +793,7 @@ pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptio
                         } else {
                             Value::Null
                         };
-                        out.insert(name.clone(), v);
+                        out.insert(name.to_string(), v);
                     }
                     one.insert("vars".into(), Value::Object(out));
                 }
