@@ -465,7 +465,8 @@ pub fn namespace_error(ns: &str, prefixes: &[String]) -> Option<String> {
     }
     if !prefixes.is_empty() && !prefixes.iter().any(|p| trim_js(ns).starts_with(p.as_str())) {
         return Some(if prefixes.len() == 1 {
-            format!("Namespace should start with {}", prefixes[0])
+            // One prefix: `join` is that prefix.
+            format!("Namespace should start with {}", prefixes.join(", "))
         } else {
             format!(
                 "Namespace should start with one of these prefixes: {}",
@@ -950,5 +951,49 @@ mod tests {
         assert!(!whatwg_url_parses("http://a:99999"));
         assert!(whatwg_url_parses("http://[::1]:8080/x"));
         assert!(!whatwg_url_parses("null"));
+    }
+}
+
+#[cfg(test)]
+mod namespace_tests {
+    use super::*;
+
+    #[test]
+    fn namespace_rules() {
+        assert_eq!(namespace_error("", &[]), None);
+        assert_eq!(
+            namespace_error("Default", &[]).as_deref(),
+            Some("Namespace must be lowercase")
+        );
+        assert_eq!(
+            namespace_error("a-b", &[]).as_deref(),
+            Some("Namespace contains invalid characters")
+        );
+        assert_eq!(
+            namespace_error(&"a".repeat(101), &[]).as_deref(),
+            Some("Namespace cannot be more than 100 bytes")
+        );
+        let one = vec!["team".to_string()];
+        assert_eq!(
+            namespace_error("ops", &one).as_deref(),
+            Some("Namespace should start with team")
+        );
+        let two = vec!["team".to_string(), "ops".to_string()];
+        assert_eq!(namespace_error("ops_x", &two), None);
+        assert_eq!(
+            namespace_error("x", &two).as_deref(),
+            Some("Namespace should start with one of these prefixes: team, ops")
+        );
+    }
+
+    #[test]
+    fn required_var_groups_count_once() {
+        let v = serde_json::json!({"inputs": {"i": {"required_vars": {"g": [{"name": "a", "invalid": true}, {"name": "b", "invalid": true}]},
+                                                    "vars": {"x": ["err"], "y": null}}}});
+        assert_eq!(count_validation_errors(&v), 2);
+        assert_eq!(
+            count_validation_errors(&serde_json::json!({"vars": {"a": null}})),
+            0
+        );
     }
 }
