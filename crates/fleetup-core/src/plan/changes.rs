@@ -242,9 +242,9 @@ fn changes_with(
 
     let cur_containers = containers(cur);
     let prop_containers = containers(prop);
-    let cur_by_key: HashMap<ContainerKey, &Container<'_>> =
+    let cur_by_key: HashMap<ContainerKey<'_>, &Container<'_>> =
         cur_containers.iter().map(|c| (c.key(), c)).collect();
-    let prop_by_key: HashMap<ContainerKey, &Container<'_>> =
+    let prop_by_key: HashMap<ContainerKey<'_>, &Container<'_>> =
         prop_containers.iter().map(|c| (c.key(), c)).collect();
 
     let mut b = Builder {
@@ -255,7 +255,7 @@ fn changes_with(
     };
 
     // Streams whose dataset exists on both sides but under different inputs: an input type swap.
-    let mut swapped: HashSet<ContainerKey> = HashSet::new();
+    let mut swapped: HashSet<ContainerKey<'_>> = HashSet::new();
     for p in prop_containers.iter().filter(|c| c.scope == Scope::Stream) {
         if cur_by_key.contains_key(&p.key()) {
             continue;
@@ -274,8 +274,8 @@ fn changes_with(
     // Vars removed from one container and added in another, by name: scope moves.
     let removed = collect_vars(&cur_containers, &prop_by_key);
     let added = collect_vars(&prop_containers, &cur_by_key);
-    let mut moved: HashSet<(ContainerKey, String)> = HashSet::new();
-    let mut renamed: HashSet<(ContainerKey, String)> = HashSet::new();
+    let mut moved: HashSet<(ContainerKey<'_>, &str)> = HashSet::new();
+    let mut renamed: HashSet<(ContainerKey<'_>, &str)> = HashSet::new();
     // One var can move to several places at once (an input var that becomes a var of each of its
     // streams), so every matching destination gets a record.
     for (ck, cname, c) in &removed {
@@ -283,30 +283,28 @@ fn changes_with(
             if pname == cname
                 && pk.scope != ck.scope
                 && related(c, p)
-                && !moved.contains(&(pk.clone(), pname.clone()))
+                && !moved.contains(&(*pk, *pname))
             {
-                moved.insert((ck.clone(), cname.clone()));
-                moved.insert((pk.clone(), cname.clone()));
+                moved.insert((*ck, *cname));
+                moved.insert((*pk, *cname));
                 b.var_moved(c, p, cname);
             }
         }
     }
     for (ck, cname, c) in &removed {
-        if moved.contains(&(ck.clone(), cname.clone())) {
+        if moved.contains(&(*ck, *cname)) {
             continue;
         }
         let candidate = added
             .iter()
             .filter(|(pk, pname, _)| {
-                pk == ck
-                    && !moved.contains(&(pk.clone(), pname.clone()))
-                    && !renamed.contains(&(pk.clone(), pname.clone()))
+                pk == ck && !moved.contains(&(*pk, *pname)) && !renamed.contains(&(*pk, *pname))
             })
             .filter_map(|(pk, pname, p)| similar_names(cname, pname).map(|s| (s, pk, pname, p)))
             .max_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((_, pk, pname, p)) = candidate {
-            renamed.insert((ck.clone(), cname.clone()));
-            renamed.insert((pk.clone(), pname.clone()));
+            renamed.insert((*ck, *cname));
+            renamed.insert((*pk, *pname));
             b.likely_rename(c, p, cname, pname);
         }
     }
@@ -345,8 +343,8 @@ fn changes_with(
 /// container on the other side.
 fn collect_vars<'c, 'a>(
     side: &'c [Container<'a>],
-    other: &HashMap<ContainerKey, &Container<'_>>,
-) -> Vec<(ContainerKey, String, &'c Container<'a>)> {
+    other: &HashMap<ContainerKey<'_>, &Container<'_>>,
+) -> Vec<(ContainerKey<'a>, &'a str, &'c Container<'a>)> {
     let mut out = Vec::new();
     for c in side {
         let Some(vars) = c.vars else { continue };
@@ -356,7 +354,7 @@ fn collect_vars<'c, 'a>(
             if other_vars.is_some_and(|o| o.contains_key(name)) {
                 continue;
             }
-            out.push((key.clone(), name.clone(), c));
+            out.push((key, name.as_str(), c));
         }
     }
     out
@@ -810,16 +808,16 @@ impl Builder<'_> {
         &mut self,
         c: &Container<'_>,
         p: &Container<'_>,
-        moved: &HashSet<(ContainerKey, String)>,
-        renamed: &HashSet<(ContainerKey, String)>,
+        moved: &HashSet<(ContainerKey<'_>, &str)>,
+        renamed: &HashSet<(ContainerKey<'_>, &str)>,
     ) {
         let key = p.key();
         let empty = Map::new();
         let cur_vars = c.vars.unwrap_or(&empty);
         let prop_vars = p.vars.unwrap_or(&empty);
         for name in prop_vars.keys() {
-            let tagged = moved.contains(&(key.clone(), name.clone()))
-                || renamed.contains(&(key.clone(), name.clone()));
+            let tagged =
+                moved.contains(&(key, name.as_str())) || renamed.contains(&(key, name.as_str()));
             if !cur_vars.contains_key(name) {
                 if !tagged {
                     self.var_added(p, name);
@@ -833,9 +831,7 @@ impl Builder<'_> {
                 continue;
             }
             let ckey = c.key();
-            if moved.contains(&(ckey.clone(), name.clone()))
-                || renamed.contains(&(ckey, name.clone()))
-            {
+            if moved.contains(&(ckey, name.as_str())) || renamed.contains(&(ckey, name.as_str())) {
                 continue;
             }
             self.var_removed(c, name);

@@ -115,17 +115,18 @@ impl Container<'_> {
     }
 }
 
-/// Identity of a container across versions: how Kibana matches inputs and streams.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ContainerKey {
+/// Identity of a container across versions: how Kibana matches inputs and streams. Borrows from
+/// the policy, so building and hashing keys allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContainerKey<'a> {
     /// Scope.
     pub scope: Scope,
     /// Policy template (empty when absent).
-    pub policy_template: String,
+    pub policy_template: &'a str,
     /// Effective input name (empty at package scope).
-    pub input: String,
+    pub input: &'a str,
     /// Dataset (empty unless stream scope).
-    pub dataset: String,
+    pub dataset: &'a str,
 }
 
 /// Every var container of a package policy, in document order.
@@ -188,14 +189,14 @@ pub fn containers(policy: &Map<String, Value>) -> Vec<Container<'_>> {
     out
 }
 
-impl Container<'_> {
+impl<'a> Container<'a> {
     /// This container's identity for matching across versions.
-    pub fn key(&self) -> ContainerKey {
+    pub fn key(&self) -> ContainerKey<'a> {
         ContainerKey {
             scope: self.scope,
-            policy_template: self.policy_template.unwrap_or("").to_string(),
-            input: self.input.unwrap_or("").to_string(),
-            dataset: self.dataset.unwrap_or("").to_string(),
+            policy_template: self.policy_template.unwrap_or(""),
+            input: self.input.unwrap_or(""),
+            dataset: self.dataset.unwrap_or(""),
         }
     }
 }

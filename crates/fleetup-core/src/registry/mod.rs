@@ -55,7 +55,10 @@ pub fn satisfies(version: &str, constraint: &str, include_prerelease: bool) -> R
     if constraint.len() > cache::MAX_LEN {
         return constraint::satisfies_streaming(version, constraint, include_prerelease);
     }
-    let c = cache::parsed(constraint)?;
-    let v = Version::parse_coerce(version)?;
-    Ok(c.check(&v, include_prerelease))
+    // Parse the version first (cheap) but report a constraint error before a version error.
+    let v = Version::parse_coerce(version);
+    let answer = cache::with_parsed(constraint, |c| {
+        v.as_ref().map(|v| c.check(v, include_prerelease))
+    })?;
+    answer.map_err(Clone::clone)
 }

@@ -295,6 +295,9 @@ impl Version {
     /// assert!(Version::parse_coerce("1.2.3.4").is_err());
     /// ```
     pub fn parse_coerce(text: &str) -> Result<Version> {
+        if let Some(v) = plain_release(text) {
+            return Ok(v);
+        }
         let b = text.as_bytes();
         let spans = match scan_token(b, 0, |c| c.is_ascii_digit()) {
             Some(s) if s.end == b.len() => s,
@@ -424,6 +427,37 @@ impl Version {
                 (false, false) => compare_prerelease(&self.pre, pre),
             })
     }
+}
+
+/// Fast path for the common `MAJOR.MINOR.PATCH` made of digits only (what Kibana sends):
+/// `None` sends anything else, including numbers too large for 64 bits, to the full parser.
+fn plain_release(text: &str) -> Option<Version> {
+    let mut nums = [0u64; 3];
+    let mut slot = 0;
+    let mut digits = 0;
+    for c in text.bytes() {
+        if c.is_ascii_digit() {
+            let n = nums.get_mut(slot)?;
+            *n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+            digits += 1;
+        } else if c == b'.' && digits > 0 && slot < 2 {
+            slot += 1;
+            digits = 0;
+        } else {
+            return None;
+        }
+    }
+    if slot != 2 || digits == 0 {
+        return None;
+    }
+    let [major, minor, patch] = nums;
+    Some(Version {
+        major,
+        minor,
+        patch,
+        pre: String::new(),
+        build: String::new(),
+    })
 }
 
 /// The library's `comparePrerelease`, also used directly by `!=` on x-ranges (where one side may
