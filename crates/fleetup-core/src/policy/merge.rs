@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::js::{is_set, strict_eq, to_js_string, truthy};
 use super::package::{
     arr, effective_name, is_input_only_template, is_limited, normalized_data_streams,
-    registry_input_var_defs, registry_streams_for_input, s, RegistryStream,
+    registry_input_var_defs, s, RegistryStream,
 };
 use super::validate::{
     error_list, validate_package_policy, validation_has_errors, ValidateOptions,
@@ -374,8 +374,11 @@ fn apply_var_scope_migration(
     registry_streams: &[RegistryStream<'_>],
 ) {
     let has_scope = |defs: &[Value], want: &str| {
-        defs.iter()
-            .any(|d| matches!(var_migrate_from(d), Some((_, Some(scope), _)) if scope == want))
+        // Cheap pre-check: only definitions with an object `migrate_from` can carry a scope.
+        defs.iter().any(|d| {
+            matches!(d.get("migrate_from"), Some(Value::Object(_)))
+                && matches!(var_migrate_from(d), Some((_, Some(scope), _)) if scope == want)
+        })
     };
     // Most packages declare no scope migration; only then are the streams copied and read.
     let streams: Vec<Value> = match original.get("streams") {
@@ -754,6 +757,22 @@ pub fn update_package_inputs_from(
     };
     let limited = is_limited(pkg);
     let data_streams = normalized_data_streams(pkg);
+    // Registry streams by their `input`, built once instead of once per updated input.
+    let mut streams_index: std::collections::HashMap<&str, Vec<RegistryStream<'_>>> =
+        std::collections::HashMap::new();
+    for ds in data_streams.iter() {
+        for st in arr(ds, "streams") {
+            if let Some(input) = s(st, "input") {
+                streams_index
+                    .entry(input)
+                    .or_default()
+                    .push(RegistryStream {
+                        dataset: ds.get("dataset"),
+                        stream: st,
+                    });
+            }
+        }
+    }
     let mut inputs: Vec<Value> = base_inputs
         .iter()
         .filter(|i| still_exists(pkg, i))
@@ -764,9 +783,12 @@ pub fn update_package_inputs_from(
         let name = effective_name(update).unwrap_or("").to_string();
         let pt = update.get("policy_template").and_then(Value::as_str);
         let registry_streams = {
-            let by_name = registry_streams_for_input(&data_streams, &name);
+            let by_name = streams_index
+                .get(name.as_str())
+                .cloned()
+                .unwrap_or_default();
             match (by_name.is_empty(), s(update, "type")) {
-                (true, Some(t)) if t != name => registry_streams_for_input(&data_streams, t),
+                (true, Some(t)) if t != name => streams_index.get(t).cloned().unwrap_or_default(),
                 _ => by_name,
             }
         };
