@@ -48,9 +48,9 @@ fuzz-semver SECONDS="60":
     command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
     cd fuzz && cargo +nightly fuzz run semver_parse -- -max_total_time={{SECONDS}} -max_len=4096 -timeout=10 -rss_limit_mb=2048
 
-# The main job on the bundled example.
+# The main job on the bundled example (exit status 1: a policy needs review).
 example:
-    cargo run -q --release -p fleetup-cli -- semver satisfies 9.1.0 "^8.13.0 || ^9.0.0"
+    cargo run -q --release -p fleetup-cli -- plan examples/policies.json --package examples/packages/acme_web-2.0.0 --from examples/packages/acme_web-1.4.0 || test $? -eq 1
 
 # ---- C ABI and language bindings (crates/fleetup-ffi, bindings/, tests/vectors) ----
 
