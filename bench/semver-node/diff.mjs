@@ -18,9 +18,9 @@ const rnd = () => {
 const pick = (a) => a[Math.floor(rnd() * a.length)]
 
 const nums = ['0', '1', '2', '3', '10', '01', '00', '9007199254740991', '9007199254740992', '99999999999999999999999', 'x', 'X', '*']
-const pres = ['alpha', 'beta.1', '0', '1', 'rc.1', 'pre', 'SNAPSHOT', '01', 'a-b', '-', '9007199254740993', '9007199254740990', 'x']
+const pres = ['alpha', 'beta.1', '0', '1', 'rc.1', 'pre', 'SNAPSHOT', '01', 'a-b', '-', '9007199254740993', '9007199254740990', 'x', '0.a', 'x.1', 'alpha.0.beta', '00', '1a', 'a.', '.a', '', '1.2.3', 'beta+b', 'X-1']
 const ops = ['', '', '', '<', '>', '<=', '>=', '=', '~', '~>', '^', '==', '=<', '!=', '> ', '~ ', '^ ', 'v', '= v', ' v ', 'V']
-const ws = [' ', ' ', '  ', '\t', '\u00a0', '\ufeff', '\u0085', '']
+const ws = [' ', ' ', '  ', '\t', '\u00a0', '\ufeff', '\u0085', '', '\n', '\u2028', ' +b ', '+x ']
 
 const part = () => {
   let s = pick(nums)
@@ -41,7 +41,16 @@ const set = () => {
   for (let i = 0; i < n; i++) out.push(comparator())
   return out.join(pick(ws))
 }
+// Character soup from the grammar's alphabet: finds odd concatenations the shaped generator misses.
+const soup = () => {
+  const alphabet = '0123456789..--++  xX*v=<>~^||\tabr\u00a0'
+  const n = Math.floor(rnd() * 24)
+  let s = ''
+  for (let i = 0; i < n; i++) s += alphabet[Math.floor(rnd() * alphabet.length)]
+  return s
+}
 const range = () => {
+  if (rnd() < 0.2) return soup()
   const r = rnd()
   if (r < 0.04) return pick(['', '*', 'x', '||', ' ', 'blerg', '>=*', '<x', '>X', '~', '^', '>=0.0.0', '>=0.0.0-0'])
   const n = 1 + Math.floor(rnd() * 2.5)
@@ -50,13 +59,16 @@ const range = () => {
   return out.join(pick(['||', ' || ', ' ||', '|| ']))
 }
 const version = () => {
+  if (rnd() < 0.1) return soup()
   const r = rnd()
   if (r < 0.1) return pick(['', 'v1.2.3', ' 1.2.3 ', '=1.2.3', '1.2', '1.2.3.4', 'not a version', '1.2.3beta', '01.2.3'])
   return (rnd() < 0.1 ? pick(ops) : '') + part()
 }
 const options = () => {
   const r = rnd()
-  if (r < 0.4) return undefined
+  if (r < 0.35) return undefined
+  // JS-truthiness forms node-semver accepts: a bare truthy value means loose.
+  if (r < 0.45) return pick([true, false, 1, 0, 'yes', '', null, [], {}, { loose: 1 }, { loose: 0 }, { includePrerelease: true }])
   return { loose: rnd() < 0.5, include_prerelease: rnd() < 0.5 }
 }
 

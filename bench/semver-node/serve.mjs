@@ -7,6 +7,8 @@ import readline from 'node:readline'
 const require = createRequire(import.meta.url)
 const semver = require('semver')
 
+// fleetup's options object to node-semver's (other values pass through: node-semver reads a
+// bare truthy value as loose, a falsy one as none).
 const opts = (a) => {
   const o = a.options
   if (o === undefined || o === null) return {}

@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(v) = &parsed {
             assert_eq!(r.test(v), version::satisfies(a, b, o));
         }
-        if let Some(m) = version::min_version_of(&r) {
+        if let Ok(Some(m)) = version::min_version_of(&r) {
             assert!(r.test(&m), "min_version {m} does not satisfy {b:?}");
         }
         let _ = r.intersects(&r, o);

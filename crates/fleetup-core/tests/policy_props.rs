@@ -318,3 +318,107 @@ fn null_and_absent_stay_apart() {
     assert_eq!(vars["b"], json!({"type": "text", "value": "d"}));
     let _ = Map::<String, Value>::new();
 }
+
+/// Arbitrary JSON, biased towards the keys the engine reads.
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-5i64..5).prop_map(Value::from),
+        prop_oneof![
+            Just("a"),
+            Just("logs"),
+            Just("text"),
+            Just("yaml"),
+            Just("bool"),
+            Just("integer"),
+            Just("select"),
+            Just("duration"),
+            Just("url"),
+            Just("input"),
+            Just("*x"),
+            Just("1h"),
+            Just("http://h"),
+            Just("data_stream.dataset"),
+            Just("")
+        ]
+        .prop_map(|s| Value::String(s.to_string())),
+    ];
+    leaf.prop_recursive(5, 64, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::vec(
+                (
+                    prop_oneof![
+                        Just("name"),
+                        Just("type"),
+                        Just("value"),
+                        Just("vars"),
+                        Just("inputs"),
+                        Just("streams"),
+                        Just("policy_templates"),
+                        Just("data_streams"),
+                        Just("policy_template"),
+                        Just("enabled"),
+                        Just("data_stream"),
+                        Just("dataset"),
+                        Just("input"),
+                        Just("multi"),
+                        Just("required"),
+                        Just("default"),
+                        Just("migrate_from"),
+                        Just("scope"),
+                        Just("stream"),
+                        Just("required_vars"),
+                        Just("var_groups"),
+                        Just("options"),
+                        Just("secret"),
+                        Just("isSecretRef"),
+                        Just("id"),
+                        Just("ids"),
+                        Just("version"),
+                        Just("package"),
+                        Just("deprecated")
+                    ],
+                    inner,
+                ),
+                0..5,
+            )
+            .prop_map(|kv| Value::Object(
+                kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+            )),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn operations_never_panic_on_arbitrary_documents(policy in arb_json(), pkg in arb_json(), dry in any::<bool>()) {
+        // Non-object documents would stop at argument checking; wrap them so the engine runs.
+        let policy = if policy.is_object() {
+            policy
+        } else {
+            json!({"name": "p", "package": {"name": "x", "version": "1.0.0"}, "inputs": [policy.clone()], "vars": {"v": {"value": policy}}})
+        };
+        let pkg = if pkg.is_object() {
+            pkg
+        } else {
+            json!({"name": "x", "version": "1.0.0", "policy_templates": [pkg.clone()], "data_streams": [pkg.clone()], "vars": [pkg]})
+        };
+        for op in [
+            "fleet.validate_package_policy",
+            "fleet.update_package_inputs",
+            "fleet.upgrade_dry_run",
+            "fleet.package_to_package_policy",
+            "fleet.package_to_package_policy_inputs",
+            "fleet.to_simplified_policy",
+        ] {
+            let _ = dispatch(op, &json!({"package_policy": policy, "package_info": pkg, "dry_run": dry}));
+        }
+        let _ = dispatch("fleet.from_simplified_policy", &json!({"simplified_policy": policy, "package_info": pkg}));
+        let _ = dispatch("fleet.validate_package_policy_config", &json!({"var": policy, "var_def": pkg, "var_name": "data_stream.dataset", "package_type": "input"}));
+        let _ = dispatch("fleet.validation_has_errors", &json!({"validation_results": policy}));
+    }
+}

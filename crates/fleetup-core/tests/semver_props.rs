@@ -40,6 +40,30 @@ fn grammar_string() -> impl Strategy<Value = String> {
     prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
 }
 
+/// Well-formed strict versions (most with prereleases), so comparisons are exercised.
+fn version_string() -> impl Strategy<Value = String> {
+    let ident = prop_oneof![
+        (0u64..20).prop_map(|n| n.to_string()),
+        Just("9007199254740990".to_string()),
+        "[a-zA-Z][a-zA-Z0-9-]{0,4}",
+        "[0-9]{1,3}[a-z-][a-z0-9]{0,2}",
+    ];
+    (
+        0u64..3,
+        0u64..3,
+        0u64..3,
+        prop::collection::vec(ident, 0..4),
+    )
+        .prop_map(|(a, b, c, pre)| {
+            let mut s = format!("{a}.{b}.{c}");
+            if !pre.is_empty() {
+                s.push('-');
+                s.push_str(&pre.join("."));
+            }
+            s
+        })
+}
+
 fn options() -> impl Strategy<Value = Options> {
     (any::<bool>(), any::<bool>()).prop_map(|(loose, include_prerelease)| Options {
         loose,
@@ -117,10 +141,33 @@ proptest! {
     }
 
     #[test]
-    fn compare_is_antisymmetric(a in grammar_string(), b in grammar_string(), o in options()) {
+    fn compare_is_antisymmetric(
+        a in prop_oneof![grammar_string(), version_string()],
+        b in prop_oneof![grammar_string(), version_string()],
+        o in options(),
+    ) {
         if let (Ok(x), Ok(y)) = (Version::parse(&a, o), Version::parse(&b, o)) {
             prop_assert_eq!(x.compare(&y), y.compare(&x).reverse());
             prop_assert_eq!(x.compare(&x), Ordering::Equal);
+        }
+    }
+
+    /// Where the `semver` crate's semantics match node-semver's (strict versions whose numeric
+    /// identifiers fit in 2^53 − 1), precedence agrees with `semver::Version::cmp_precedence`.
+    #[test]
+    fn precedence_matches_semver_crate(a in version_string(), b in version_string()) {
+        let strict = Options::default();
+        let small = |v: &Version| v.prerelease.iter().all(|i| match i {
+            version::Identifier::Numeric(_) => true,
+            version::Identifier::Text(t) => !t.bytes().all(|c| c.is_ascii_digit()),
+        });
+        let x = Version::parse(&a, strict).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let y = Version::parse(&b, strict).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(small(&x) && small(&y));
+        let (sx, sy) = (x.to_semver(), y.to_semver());
+        prop_assert!(sx.is_some() && sy.is_some(), "{} / {} do not convert", a, b);
+        if let (Some(sx), Some(sy)) = (sx, sy) {
+            prop_assert_eq!(x.compare(&y), sx.cmp_precedence(&sy), "{} vs {}", a, b);
         }
     }
 
@@ -186,4 +233,21 @@ fn huge_inputs_are_linear() {
             }
         }
     }
+}
+
+/// Ranges over the documented length limit are refused without parsing; whitespace does not
+/// count towards it.
+#[test]
+fn range_length_limit() {
+    let o = Options::default();
+    let long = "1.2.3 ".repeat(version::MAX_RANGE_LENGTH / 6 + 1);
+    assert!(!version::satisfies("1.2.3", &long, o));
+    assert_eq!(version::valid_range(&long, o), None);
+    let err = version::min_version(&long, o).expect_err("over the limit");
+    assert_eq!(err.code(), "LIMIT_EXCEEDED");
+    let spaced = format!("1.2.3{}<2", " ".repeat(2 * version::MAX_RANGE_LENGTH));
+    assert_eq!(
+        version::valid_range(&spaced, o).as_deref(),
+        Some("1.2.3 <2.0.0-0")
+    );
 }

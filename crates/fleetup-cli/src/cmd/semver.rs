@@ -326,3 +326,94 @@ pub fn run(command: SemverCommand) -> Result<ExitCode, Error> {
         )?),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        command: SemverCommand,
+    }
+
+    fn exit(args: &[&str]) -> Result<ExitCode, Error> {
+        let argv = std::iter::once("semver").chain(args.iter().copied());
+        match Cli::try_parse_from(argv) {
+            Ok(cli) => run(cli.command),
+            Err(e) => panic!("arguments {args:?} did not parse: {e}"),
+        }
+    }
+
+    fn code(args: &[&str]) -> ExitCode {
+        match exit(args) {
+            Ok(code) => code,
+            Err(e) => panic!("{args:?} failed: {e}"),
+        }
+    }
+
+    const NO: u8 = EXIT_FALSE;
+
+    #[test]
+    fn predicates_exit_zero_for_true_one_for_false() {
+        let fleet = "^8.13.0 || ^9.0.0";
+        assert_eq!(code(&["satisfies", "9.1.0", fleet]), ExitCode::SUCCESS);
+        assert_eq!(
+            code(&["satisfies", "9.1.0-SNAPSHOT", fleet]),
+            ExitCode::from(NO)
+        );
+        assert_eq!(
+            code(&["satisfies", "--include-prerelease", "9.1.0-SNAPSHOT", fleet]),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(
+            code(&["satisfies", "not a version", fleet]),
+            ExitCode::from(NO)
+        );
+        assert_eq!(
+            code(&["intersects", "^7.16.0 || ^8.0.0", ">=8.19.0"]),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(
+            code(&["intersects", "^7.0.0", ">=8.0.0"]),
+            ExitCode::from(NO)
+        );
+        assert_eq!(code(&["gtr", "9.0.0", "^7.14.0"]), ExitCode::SUCCESS);
+        assert_eq!(code(&["ltr", "9.0.0", "^7.14.0"]), ExitCode::from(NO));
+    }
+
+    #[test]
+    fn lookups_exit_one_when_there_is_no_answer() {
+        assert_eq!(code(&["valid", "v9.1.0"]), ExitCode::SUCCESS);
+        assert_eq!(code(&["valid", "=9.1.0"]), ExitCode::from(NO));
+        assert_eq!(code(&["valid", "--loose", "=9.1.0"]), ExitCode::SUCCESS);
+        assert_eq!(code(&["valid-range", "1.2.3 - 2.3.4"]), ExitCode::SUCCESS);
+        assert_eq!(code(&["valid-range", "blerg"]), ExitCode::from(NO));
+        assert_eq!(
+            code(&["min-version", "^8.13.0 || ^9.0.0"]),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(code(&["min-version", ">4 <3"]), ExitCode::from(NO));
+        assert_eq!(
+            code(&["max-satisfying", "^8.0.0", "7.17.0", "8.12.2", "9.0.0"]),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(
+            code(&["max-satisfying", "^10.0.0", "7.17.0"]),
+            ExitCode::from(NO)
+        );
+        assert_eq!(
+            code(&["compare", "1.6.0-preview9", "1.6.0-preview10"]),
+            ExitCode::SUCCESS
+        );
+    }
+
+    #[test]
+    fn invalid_input_is_an_error() {
+        let e = exit(&["compare", "1.2.3", "nope"]).expect_err("invalid version");
+        assert_eq!(e.code(), "INVALID_VERSION");
+        let e = exit(&["min-version", "blerg"]).expect_err("invalid range");
+        assert_eq!(e.code(), "INVALID_RANGE");
+    }
+}

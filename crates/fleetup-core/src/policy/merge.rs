@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::js::{is_set, strict_eq, to_js_string, truthy};
 use super::package::{
     arr, effective_name, is_input_only_template, is_limited, normalized_data_streams,
-    registry_input_var_defs, registry_streams_for_input, s, RegistryStream,
+    registry_input_var_defs, s, RegistryStream,
 };
 use super::validate::{
     error_list, validate_package_policy, validation_has_errors, ValidateOptions,
@@ -67,7 +67,7 @@ pub fn deep_merge_vars(target: &mut Map<String, Value>, over: &Value, keep: bool
         if let Value::Object(o) = oentry {
             for (k, v) in o {
                 if k != "name" {
-                    merged.insert(k.clone(), v.clone());
+                    set_key(&mut merged, k, v.clone());
                 }
             }
             // `value: undefined` from the override: the key keeps its place when the stored
@@ -79,10 +79,10 @@ pub fn deep_merge_vars(target: &mut Map<String, Value>, over: &Value, keep: bool
         }
         if keep {
             if let Some(v) = original_value {
-                merged.insert("value".into(), v);
+                set_key(&mut merged, "value", v);
             }
         }
-        vars.insert(name.clone(), Value::Object(merged));
+        set_key(vars, name, Value::Object(merged));
     }
 }
 
@@ -138,11 +138,19 @@ pub fn updated_global_vars(pkg: &Value, policy_vars: Option<&Value>) -> Option<V
     tmp.remove("vars")
 }
 
+/// `m[key] = v`, allocating the key only when it is new (an existing key keeps its position).
+fn set_key(m: &mut Map<String, Value>, key: &str, v: Value) {
+    match m.get_mut(key) {
+        Some(slot) => *slot = v,
+        None => {
+            m.insert(key.to_string(), v);
+        }
+    }
+}
+
 fn set_or_remove(m: &mut Map<String, Value>, key: &str, v: Option<&Value>) {
     match v {
-        Some(v) => {
-            m.insert(key.into(), v.clone());
-        }
+        Some(v) => set_key(m, key, v.clone()),
         None => {
             m.shift_remove(key);
         }
@@ -374,8 +382,11 @@ fn apply_var_scope_migration(
     registry_streams: &[RegistryStream<'_>],
 ) {
     let has_scope = |defs: &[Value], want: &str| {
-        defs.iter()
-            .any(|d| matches!(var_migrate_from(d), Some((_, Some(scope), _)) if scope == want))
+        // Cheap pre-check: only definitions with an object `migrate_from` can carry a scope.
+        defs.iter().any(|d| {
+            matches!(d.get("migrate_from"), Some(Value::Object(_)))
+                && matches!(var_migrate_from(d), Some((_, Some(scope), _)) if scope == want)
+        })
     };
     // Most packages declare no scope migration; only then are the streams copied and read.
     let streams: Vec<Value> = match original.get("streams") {
@@ -754,6 +765,22 @@ pub fn update_package_inputs_from(
     };
     let limited = is_limited(pkg);
     let data_streams = normalized_data_streams(pkg);
+    // Registry streams by their `input`, built once instead of once per updated input.
+    let mut streams_index: std::collections::HashMap<&str, Vec<RegistryStream<'_>>> =
+        std::collections::HashMap::new();
+    for ds in data_streams.iter() {
+        for st in arr(ds, "streams") {
+            if let Some(input) = s(st, "input") {
+                streams_index
+                    .entry(input)
+                    .or_default()
+                    .push(RegistryStream {
+                        dataset: ds.get("dataset"),
+                        stream: st,
+                    });
+            }
+        }
+    }
     let mut inputs: Vec<Value> = base_inputs
         .iter()
         .filter(|i| still_exists(pkg, i))
@@ -764,9 +791,12 @@ pub fn update_package_inputs_from(
         let name = effective_name(update).unwrap_or("").to_string();
         let pt = update.get("policy_template").and_then(Value::as_str);
         let registry_streams = {
-            let by_name = registry_streams_for_input(&data_streams, &name);
+            let by_name = streams_index
+                .get(name.as_str())
+                .cloned()
+                .unwrap_or_default();
             match (by_name.is_empty(), s(update, "type")) {
-                (true, Some(t)) if t != name => registry_streams_for_input(&data_streams, t),
+                (true, Some(t)) if t != name => streams_index.get(t).cloned().unwrap_or_default(),
                 _ => by_name,
             }
         };

@@ -196,34 +196,14 @@ pub fn vars_from_defs(defs: &[Value]) -> Map<String, Value> {
     out
 }
 
-/// A registry stream with the dataset of its data stream
-/// (`getRegistryStreamWithDataStreamForInputType` keeps the whole data stream; only the dataset
-/// is read).
+/// A registry stream with the dataset of its data stream, as
+/// `getRegistryStreamWithDataStreamForInputType` yields it (only the dataset is read here).
 #[derive(Debug, Clone, Copy)]
 pub struct RegistryStream<'a> {
     /// `data_stream.dataset`.
     pub dataset: Option<&'a Value>,
     /// The registry stream (`input`, `vars`, …).
     pub stream: &'a Value,
-}
-
-/// The registry streams whose `input` is `input_type`.
-pub fn registry_streams_for_input<'a>(
-    data_streams: &'a [Value],
-    input_type: &str,
-) -> Vec<RegistryStream<'a>> {
-    let mut out = Vec::new();
-    for ds in data_streams {
-        for st in arr(ds, "streams") {
-            if s(st, "input") == Some(input_type) {
-                out.push(RegistryStream {
-                    dataset: ds.get("dataset"),
-                    stream: st,
-                });
-            }
-        }
-    }
-    out
 }
 
 /// The var definitions of the registry input named `name` in policy template `pt_name` (or in any

@@ -1,6 +1,7 @@
 //! Kibana's `validatePackagePolicy`, `validatePackagePolicyConfig` and `validationHasErrors`,
 //! reproduced rule for rule (messages, JavaScript truthiness, `null` versus absent).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
@@ -24,9 +25,12 @@ pub fn validate_config(
 ) -> Value {
     let value: Option<&Value> = entry.and_then(|e| e.get("value"));
     // `parsed` is `value`, trimmed when a string; `None` is JavaScript `undefined`.
-    let mut parsed: Option<Value> = value.map(|v| match v {
-        Value::String(s) => Value::String(trim_js(s).to_string()),
-        other => other.clone(),
+    // Borrowed unless trimming or YAML parsing produces a new value.
+    let mut parsed: Option<Cow<'_, Value>> = value.map(|v| match v {
+        Value::String(s) if trim_js(s).len() != s.len() => {
+            Cow::Owned(Value::String(trim_js(s).to_string()))
+        }
+        other => Cow::Borrowed(other),
     });
     let Some(def) = var_def else {
         return Value::Null;
@@ -45,16 +49,16 @@ pub fn validate_config(
 
     if required
         && (parsed.is_none()
-            || (ty == Some("yaml") && parsed.as_ref() == Some(&Value::String(String::new()))))
+            || (ty == Some("yaml") && parsed.as_deref() == Some(&Value::String(String::new()))))
     {
         errors.push(format!("{} is required", label()));
     }
 
     if def.get("secret") == Some(&Value::Bool(true))
-        && truthy(parsed.as_ref())
-        && parsed.as_ref().and_then(|p| p.get("isSecretRef")) == Some(&Value::Bool(true))
+        && truthy(parsed.as_deref())
+        && parsed.as_deref().and_then(|p| p.get("isSecretRef")) == Some(&Value::Bool(true))
     {
-        let p = parsed.as_ref().unwrap_or(&Value::Null);
+        let p = parsed.as_deref().unwrap_or(&Value::Null);
         let id = p.get("id");
         let ids = p.get("ids");
         let ids_len = ids.and_then(Value::as_array).map(Vec::len);
@@ -87,17 +91,17 @@ pub fn validate_config(
         // js-yaml coerces its input with String(); `undefined` becomes the text "undefined".
         let text = value.map_or_else(|| "undefined".to_string(), to_js_string);
         match crate::yaml::parse(&text) {
-            Ok(v) => parsed = Some(v),
+            Ok(v) => parsed = Some(Cow::Owned(v)),
             Err(_) => errors.push("Invalid YAML format".into()),
         }
     }
 
     if truthy(def.get("multi")) {
-        if truthy(parsed.as_ref()) && !matches!(parsed, Some(Value::Array(_))) {
+        if truthy(parsed.as_deref()) && !matches!(parsed.as_deref(), Some(Value::Array(_))) {
             errors.push(format!("Invalid format for {}: expected array", label()));
             return to_result(errors);
         }
-        if let (true, Some(Value::Array(items))) = (required, parsed.as_ref()) {
+        if let (true, Some(Value::Array(items))) = (required, parsed.as_deref()) {
             let has_empty = ty == Some("text")
                 && items
                     .iter()
@@ -106,7 +110,7 @@ pub fn validate_config(
                 errors.push(format!("{} is required", label()));
             }
         }
-        if let Some(Value::Array(items)) = parsed.as_ref() {
+        if let Some(Value::Array(items)) = parsed.as_deref() {
             if ty == Some("text")
                 && items
                     .iter()
@@ -121,7 +125,7 @@ pub fn validate_config(
         return to_result(errors);
     }
 
-    let p = parsed.as_ref();
+    let p = parsed.as_deref();
     let is_array = matches!(p, Some(Value::Array(_)));
     if ty == Some("text") && truthy(p) && !is_array {
         if let Some(v) = p {
@@ -461,7 +465,8 @@ pub fn namespace_error(ns: &str, prefixes: &[String]) -> Option<String> {
     }
     if !prefixes.is_empty() && !prefixes.iter().any(|p| trim_js(ns).starts_with(p.as_str())) {
         return Some(if prefixes.len() == 1 {
-            format!("Namespace should start with {}", prefixes[0])
+            // One prefix: `join` is that prefix.
+            format!("Namespace should start with {}", prefixes.join(", "))
         } else {
             format!(
                 "Namespace should start with one of these prefixes: {}",
@@ -577,7 +582,7 @@ fn validate_required_vars(holder: &Value, required: Option<&Value>) -> Option<Va
 
 /// Var definitions by name, in definition order (lodash `keyBy`: a later duplicate replaces the
 /// earlier one in its position).
-struct VarDefs<'a>(Vec<(String, &'a Value)>);
+struct VarDefs<'a>(Vec<(Cow<'a, str>, &'a Value)>);
 
 impl<'a> VarDefs<'a> {
     fn get(&self, name: &str) -> Option<&'a Value> {
@@ -589,11 +594,14 @@ impl<'a> VarDefs<'a> {
 }
 
 fn key_by_name(defs: &[Value]) -> VarDefs<'_> {
-    let mut out: Vec<(String, &Value)> = Vec::with_capacity(defs.len());
+    let mut out: Vec<(Cow<'_, str>, &Value)> = Vec::with_capacity(defs.len());
     for d in defs {
-        let k = d
-            .get("name")
-            .map_or_else(|| "undefined".to_string(), to_js_string);
+        // lodash stringifies non-string keys.
+        let k: Cow<'_, str> = match d.get("name") {
+            Some(Value::String(n)) => Cow::Borrowed(n),
+            Some(other) => Cow::Owned(to_js_string(other)),
+            None => Cow::Borrowed("undefined"),
+        };
         match out.iter_mut().find(|(x, _)| *x == k) {
             Some(slot) => slot.1 = d,
             None => out.push((k, d)),
@@ -772,6 +780,7 @@ pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptio
                 if !defs.is_empty() {
                     let mut out = Map::new();
                     for (name, vdef) in &defs.0 {
+                        let name: &str = name;
                         let v = if !should_validate_var(name, sgroups, ssel) {
                             Value::Null
                         } else if enabled && s_enabled {
@@ -785,7 +794,7 @@ pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptio
                         } else {
                             Value::Null
                         };
-                        out.insert(name.clone(), v);
+                        out.insert(name.to_string(), v);
                     }
                     one.insert("vars".into(), Value::Object(out));
                 }
@@ -832,19 +841,22 @@ pub fn flatten(v: &Value) -> Vec<(String, &Value)> {
     out
 }
 
-/// Visits every leaf of `getFlattenedObject(v)` with its path segments (no key strings built).
+/// Visits every leaf of `getFlattenedObject(v)` with its path segments (no key strings built) and
+/// whether any segment mentions `required_vars` (computed once per node).
 fn walk_leaves<'a>(
     v: &'a Value,
     path: &mut Vec<&'a str>,
-    f: &mut impl FnMut(&[&'a str], &'a Value),
+    mentions_rv: bool,
+    f: &mut impl FnMut(&[&'a str], bool, &'a Value),
 ) {
     if let Value::Object(m) = v {
         for (k, child) in m {
             path.push(k);
+            let rv = mentions_rv || k.contains("required_vars");
             if child.is_object() {
-                walk_leaves(child, path, f);
+                walk_leaves(child, path, rv, f);
             } else {
-                f(path, child);
+                f(path, rv, child);
             }
             path.pop();
         }
@@ -856,29 +868,34 @@ pub fn count_validation_errors(results: &Value) -> usize {
     let mut groups: Vec<String> = Vec::new();
     let mut other = 0;
     let mut path = Vec::new();
-    walk_leaves(results, &mut path, &mut |segments, value| {
-        // The joined key is only needed when it can match the `required_vars` patterns.
-        if segments.iter().any(|s| s.contains("required_vars")) {
-            let key = segments.join(".");
-            if key.starts_with("required_vars.") {
-                if !groups.iter().any(|g| g == "required_vars") {
-                    groups.push("required_vars".into());
+    walk_leaves(
+        results,
+        &mut path,
+        false,
+        &mut |segments, mentions_rv, value| {
+            // The joined key is only needed when it can match the `required_vars` patterns.
+            if mentions_rv {
+                let key = segments.join(".");
+                if key.starts_with("required_vars.") {
+                    if !groups.iter().any(|g| g == "required_vars") {
+                        groups.push("required_vars".into());
+                    }
+                    return;
                 }
-                return;
-            }
-            if let Some(pos) = key.rfind(".required_vars.") {
-                // `^(.*)\.required_vars\..*$`: the greedy group ends at the last occurrence.
-                let g = key.get(..pos).unwrap_or("").to_string();
-                if !groups.contains(&g) {
-                    groups.push(g);
+                if let Some(pos) = key.rfind(".required_vars.") {
+                    // `^(.*)\.required_vars\..*$`: the greedy group ends at the last occurrence.
+                    let g = key.get(..pos).unwrap_or("").to_string();
+                    if !groups.contains(&g) {
+                        groups.push(g);
+                    }
+                    return;
                 }
-                return;
             }
-        }
-        if truthy(Some(value)) {
-            other += 1;
-        }
-    });
+            if truthy(Some(value)) {
+                other += 1;
+            }
+        },
+    );
     other + groups.len()
 }
 
@@ -890,16 +907,18 @@ pub fn validation_has_errors(results: &Value) -> bool {
 /// The `[{key, message}]` list Fleet derives from a validation result (message is the JSON of
 /// the truthy leaf).
 pub fn error_list(results: &Value) -> Vec<Value> {
-    flatten(results)
-        .into_iter()
-        .filter(|(_, v)| truthy(Some(v)))
-        .map(|(k, v)| {
+    let mut out = Vec::new();
+    let mut path = Vec::new();
+    // Keys are joined only for the (few) truthy leaves.
+    walk_leaves(results, &mut path, false, &mut |segments, _, value| {
+        if truthy(Some(value)) {
             let mut m = Map::new();
-            m.insert("key".into(), Value::String(k));
-            m.insert("message".into(), Value::String(v.to_string()));
-            Value::Object(m)
-        })
-        .collect()
+            m.insert("key".into(), Value::String(segments.join(".")));
+            m.insert("message".into(), Value::String(value.to_string()));
+            out.push(Value::Object(m));
+        }
+    });
+    out
 }
 
 #[cfg(test)]
@@ -932,5 +951,49 @@ mod tests {
         assert!(!whatwg_url_parses("http://a:99999"));
         assert!(whatwg_url_parses("http://[::1]:8080/x"));
         assert!(!whatwg_url_parses("null"));
+    }
+}
+
+#[cfg(test)]
+mod namespace_tests {
+    use super::*;
+
+    #[test]
+    fn namespace_rules() {
+        assert_eq!(namespace_error("", &[]), None);
+        assert_eq!(
+            namespace_error("Default", &[]).as_deref(),
+            Some("Namespace must be lowercase")
+        );
+        assert_eq!(
+            namespace_error("a-b", &[]).as_deref(),
+            Some("Namespace contains invalid characters")
+        );
+        assert_eq!(
+            namespace_error(&"a".repeat(101), &[]).as_deref(),
+            Some("Namespace cannot be more than 100 bytes")
+        );
+        let one = vec!["team".to_string()];
+        assert_eq!(
+            namespace_error("ops", &one).as_deref(),
+            Some("Namespace should start with team")
+        );
+        let two = vec!["team".to_string(), "ops".to_string()];
+        assert_eq!(namespace_error("ops_x", &two), None);
+        assert_eq!(
+            namespace_error("x", &two).as_deref(),
+            Some("Namespace should start with one of these prefixes: team, ops")
+        );
+    }
+
+    #[test]
+    fn required_var_groups_count_once() {
+        let v = serde_json::json!({"inputs": {"i": {"required_vars": {"g": [{"name": "a", "invalid": true}, {"name": "b", "invalid": true}]},
+                                                    "vars": {"x": ["err"], "y": null}}}});
+        assert_eq!(count_validation_errors(&v), 2);
+        assert_eq!(
+            count_validation_errors(&serde_json::json!({"vars": {"a": null}})),
+            0
+        );
     }
 }

@@ -14,11 +14,12 @@ use super::range::Range;
 use super::Options;
 use crate::error::Result;
 
-/// Most ranges kept per option combination.
-pub const CAPACITY: usize = 1000;
+/// Most ranges kept per option combination (node-semver keeps 1000 in all).
+pub const CAPACITY: usize = 512;
 
-/// Longest range text worth caching (longer ones are parsed every time).
-const MAX_KEY_LEN: usize = 1024;
+/// Longest range text cached (longer ones are parsed every time). With [`CAPACITY`] this bounds
+/// the cache to a few megabytes per thread even for hostile input; real ranges are ~20 bytes.
+const MAX_KEY_LEN: usize = 256;
 
 /// FxHash-style multiplicative hasher: keys are short strings and the map is bounded, so a
 /// fast non-keyed hash is enough (a collision flood costs at most [`CAPACITY`] comparisons).

@@ -10,7 +10,7 @@
 //! matching, so none of the range side can be delegated. Its `Version` is close but not equal
 //! (see [`Version`]); [`Version::to_semver`] converts for callers that use it.
 //!
-//! Parsing is a hand-written linear scanner ([`scan`](self)) that reproduces what node-semver's
+//! Parsing is a hand-written linear scanner (module `scan`) that reproduces what node-semver's
 //! regular expressions match, so no input can trigger backtracking blow-ups: 500,000-space
 //! ranges parse in microseconds. Parsed ranges are cached per thread (bounded), as node-semver
 //! caches them.
@@ -32,10 +32,10 @@ mod range;
 mod scan;
 mod ver;
 
-pub use range::{Comparator, Operator, Range};
+pub use range::{Comparator, Operator, Range, MAX_RANGE_LENGTH};
 pub use ver::{Identifier, Version, MAX_LENGTH, MAX_SAFE_INTEGER};
 
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 pub(crate) use ver::invalid_version;
 
 /// node-semver's options.
@@ -128,17 +128,24 @@ pub fn valid_range(range: &str, options: Options) -> Option<String> {
 /// `semver.minVersion`: the lowest version that satisfies `range`, or `None` when none does.
 ///
 /// # Errors
-/// `INVALID_RANGE` when the range is invalid.
+/// `INVALID_RANGE` when the range is invalid, or in the corner cases where node-semver itself
+/// throws while searching (see [`min_version_of`]); `LIMIT_EXCEEDED` over [`MAX_RANGE_LENGTH`].
 pub fn min_version(range: &str, options: Options) -> Result<Option<Version>> {
     let r = cache::range(range, options)?;
-    Ok(min_version_of(&r))
+    min_version_of(&r)
 }
 
 /// [`min_version`] on a parsed range.
-pub fn min_version_of(r: &Range) -> Option<Version> {
+///
+/// # Errors
+/// Where node-semver throws: it clones each comparator's version by re-parsing its text
+/// strictly (a loose-only form such as the prerelease `09007199254740993` fails), and it tests
+/// its candidate with the range's options, which re-parses the candidate when those options
+/// are not the defaults (a patch pushed past 2^53 − 1 by `>` then fails).
+pub fn min_version_of(r: &Range) -> Result<Option<Version>> {
     for candidate in [Version::new(0, 0, 0), zero_pre()] {
         if r.test(&candidate) {
-            return Some(candidate);
+            return Ok(Some(candidate));
         }
     }
     let mut min: Option<Version> = None;
@@ -146,10 +153,10 @@ pub fn min_version_of(r: &Range) -> Option<Version> {
         let mut set_min: Option<Version> = None;
         for c in set {
             let Some(v) = c.version() else { continue };
-            let mut v = Version {
-                build: Vec::new(),
-                ..v.clone()
-            };
+            let text = v.to_string();
+            let mut v = Version::parse_loose(&text, false).ok_or_else(|| {
+                Error::new(ErrorKind::InvalidRange, format!("Invalid Version: {text}"))
+            })?;
             match c.operator() {
                 Operator::Gt => {
                     if v.prerelease.is_empty() {
@@ -177,7 +184,14 @@ pub fn min_version_of(r: &Range) -> Option<Version> {
             }
         }
     }
-    min.filter(|m| r.test(m))
+    let Some(m) = min else { return Ok(None) };
+    if r.options() != Options::default() && m.patch > MAX_SAFE_INTEGER {
+        return Err(Error::new(
+            ErrorKind::InvalidRange,
+            format!("Invalid patch version: {m}"),
+        ));
+    }
+    Ok(r.test(&m).then_some(m))
 }
 
 fn zero_pre() -> Version {

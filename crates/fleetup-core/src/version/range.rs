@@ -16,6 +16,24 @@ use super::ver::{excerpt, Version};
 use super::Options;
 use crate::error::{Error, ErrorKind, Result};
 
+/// Longest range accepted, in bytes after whitespace runs are collapsed (node-semver has no
+/// limit). Real ranges are tens of bytes; the cap keeps parsing memory bounded (the scanner
+/// indexes long texts) while 500,000-character whitespace and ReDoS probes still parse for real.
+pub const MAX_RANGE_LENGTH: usize = 1 << 20;
+
+fn check_length(collapsed: &str) -> Result<()> {
+    if collapsed.len() > MAX_RANGE_LENGTH {
+        return Err(Error::new(
+            ErrorKind::LimitExceeded,
+            format!(
+                "range is {} bytes after whitespace is collapsed; the limit is {MAX_RANGE_LENGTH}",
+                collapsed.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A primitive comparison operator (`=` and no operator are the same).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Operator {
@@ -80,9 +98,12 @@ impl Comparator {
     /// Parses one comparator (`>=1.2.3`, `1.2.3`, or empty for any).
     ///
     /// # Errors
-    /// `INVALID_RANGE` when it is not a comparator or its version is invalid.
+    /// `INVALID_RANGE` when it is not a comparator or its version is invalid; `LIMIT_EXCEEDED`
+    /// when it is longer than [`MAX_RANGE_LENGTH`].
     pub fn parse(text: &str, options: Options) -> Result<Comparator> {
-        Self::parse_inner(&collapse_ws(text), options.loose)
+        let comp = collapse_ws(text);
+        check_length(&comp)?;
+        Self::parse_inner(&comp, options.loose)
     }
 
     fn parse_inner(comp: &str, loose: bool) -> Result<Comparator> {
@@ -232,9 +253,11 @@ impl Range {
     /// `new Range(text, options)`.
     ///
     /// # Errors
-    /// `INVALID_RANGE` when the range is invalid (in loose mode: when every `||` alternative is).
+    /// `INVALID_RANGE` when the range is invalid (in loose mode: when every `||` alternative is);
+    /// `LIMIT_EXCEEDED` when it is longer than [`MAX_RANGE_LENGTH`].
     pub fn parse(text: &str, options: Options) -> Result<Range> {
         let raw = collapse_ws(text);
+        check_length(&raw)?;
         let mut sets = Vec::new();
         for part in raw.split("||") {
             let set = parse_set(part.trim_matches(' '), options)?;

@@ -320,8 +320,13 @@ pub(crate) fn excerpt(s: &str) -> String {
 }
 
 pub(crate) fn invalid_version(text: &str) -> Error {
-    Error::new(
-        ErrorKind::InvalidVersion,
-        format!("Invalid Version: {}", excerpt(text)),
-    )
+    let message = if text.encode_utf16().count() > MAX_LENGTH {
+        format!(
+            "Invalid Version: {} exceeds the {MAX_LENGTH}-character limit",
+            excerpt(text)
+        )
+    } else {
+        format!("Invalid Version: {}", excerpt(text))
+    };
+    Error::new(ErrorKind::InvalidVersion, message)
 }

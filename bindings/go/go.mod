@@ -1,0 +1,3 @@
+module example.invalid/fleetup/bindings/go
+
+go 1.22
