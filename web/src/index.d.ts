@@ -27,6 +27,8 @@ export function isReady(): boolean;
 export function call(request: FleetupRequest): FleetupResponse;
 /** Runs a request given as JSON text; returns the envelope as JSON text. */
 export function callJson(text: string): string;
+/** Runs a request given as UTF-8 bytes; returns the envelope as UTF-8 bytes (`INVALID_UTF8` for bad bytes). */
+export function callBytes(request: Uint8Array): Uint8Array;
 /** Runs `op` on `args`; returns the result or throws a `FleetupError`. */
 export function invoke(op: string, args?: { [key: string]: JsonValue }): JsonValue;
 /** node-semver `satisfies`. */

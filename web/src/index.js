@@ -50,6 +50,9 @@ export const call = (request) => wasm.call(request);
 /** Runs a request given as JSON text; returns the envelope as JSON text. */
 export const callJson = (text) => wasm.callJson(text);
 
+/** Runs a request given as UTF-8 bytes; returns the envelope as UTF-8 bytes. */
+export const callBytes = (bytes) => wasm.callBytes(bytes);
+
 /** Runs operation `op` on `args`; returns the result or throws a `FleetupError`. */
 export const invoke = (op, args = {}) => wasm.invoke(op, args);
 

@@ -198,6 +198,22 @@ pub fn call_json(#[wasm_bindgen(unchecked_param_type = "string")] request: JsVal
     }
 }
 
+/// Runs a request given as bytes (a `Uint8Array`, which must hold UTF-8) and returns the
+/// response envelope as UTF-8 bytes; invalid UTF-8 gets an `INVALID_UTF8` envelope, as in C.
+#[wasm_bindgen(js_name = callBytes)]
+pub fn call_bytes(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] request: JsValue,
+) -> js_sys::Uint8Array {
+    // Checked here rather than by a `&[u8]` parameter, whose glue trusts the caller's type.
+    let out = match request.dyn_into::<js_sys::Uint8Array>() {
+        Ok(bytes) => fleetup_core::call_bytes(&bytes.to_vec()),
+        Err(_) => json!({"error": Error::new(ErrorKind::InvalidArgument, "the request must be a Uint8Array").at("").to_json()})
+            .to_string()
+            .into_bytes(),
+    };
+    js_sys::Uint8Array::from(out.as_slice())
+}
+
 /// Runs operation `op` on `args` and returns its result; throws a `FleetupError` (with `code`,
 /// `number` and `path`) on failure.
 #[wasm_bindgen]
