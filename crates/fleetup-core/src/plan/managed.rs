@@ -32,7 +32,11 @@ const OPTS: Options = Options {
 /// node-semver's `compare`, with the message of the `TypeError` Kibana would throw.
 fn cmp(a: &str, b: &str) -> Result<Ordering> {
     version::compare(a, b, OPTS).map_err(|_| {
-        let bad = if version::valid(a, OPTS).is_none() { a } else { b };
+        let bad = if version::valid(a, OPTS).is_none() {
+            a
+        } else {
+            b
+        };
         Error::new(ErrorKind::InvalidVersion, format!("Invalid Version: {bad}"))
     })
 }
@@ -96,11 +100,15 @@ impl<'a> InstallationDoc<'a> {
     pub fn new(doc: &'a Value, fallback_name: &'a str) -> Self {
         match doc.get("attributes").filter(|a| a.is_object()) {
             Some(attrs) => InstallationDoc {
-                so_id: s(doc, "id").or_else(|| s(attrs, "name")).unwrap_or(fallback_name),
+                so_id: s(doc, "id")
+                    .or_else(|| s(attrs, "name"))
+                    .unwrap_or(fallback_name),
                 attrs,
             },
             None => InstallationDoc {
-                so_id: s(doc, "id").or_else(|| s(doc, "name")).unwrap_or(fallback_name),
+                so_id: s(doc, "id")
+                    .or_else(|| s(doc, "name"))
+                    .unwrap_or(fallback_name),
                 attrs: doc,
             },
         }
@@ -183,7 +191,11 @@ impl DeprecationSource<'_> {
     /// would fail). A fixed `true` answers `["(given)"]`.
     fn check(&self, name: &str, from: &str, to: &str) -> Option<Vec<String>> {
         if let Some(b) = self.fixed {
-            return Some(if b { vec!["(given)".into()] } else { Vec::new() });
+            return Some(if b {
+                vec!["(given)".into()]
+            } else {
+                Vec::new()
+            });
         }
         let cur = find_info(self.package_infos, name, from)?;
         let tgt = find_info(self.package_infos, name, to)?;
@@ -453,8 +465,8 @@ fn check_user_review(
     review.insert("target_version".into(), Value::from(target));
     review.insert("reason".into(), Value::from("deprecated"));
     review.insert("created_at".into(), Value::from(inputs.now));
-    if let Some(d) = find_info(inputs.deprecations.package_infos, name, target)
-        .and_then(deprecation_details)
+    if let Some(d) =
+        find_info(inputs.deprecations.package_infos, name, target).and_then(deprecation_details)
     {
         review.insert("deprecation_details".into(), d);
     }
@@ -504,9 +516,8 @@ pub fn agentless_auto_upgrade(
     actions: &mut Vec<Value>,
 ) -> Value {
     // Kibana turns a thrown error into `failed` with the error's message.
-    auto_upgrade_package(name, version_range, dry_run, inputs, actions).unwrap_or_else(|e| {
-        json!({"name": name, "status": "failed", "reason": e.message()})
-    })
+    auto_upgrade_package(name, version_range, dry_run, inputs, actions)
+        .unwrap_or_else(|e| json!({"name": name, "status": "failed", "reason": e.message()}))
 }
 
 fn skipped(name: &str, reason: impl Into<String>, extra: Option<&Map<String, Value>>) -> Value {
@@ -662,7 +673,8 @@ fn auto_upgrade_package(
         return Ok(skipped(name, "new deprecations need review", Some(&base)));
     }
     let changelog = if target == installed {
-        actions.push(json!({"action": "get_asset", "path": format!("{name}-{target}/changelog.yml")}));
+        actions
+            .push(json!({"action": "get_asset", "path": format!("{name}-{target}/changelog.yml")}));
         inputs.stored_changelog
     } else {
         actions.push(json!({"action": "registry_get_file", "path": format!("{name}/{target}/changelog.yml")}));
@@ -806,7 +818,11 @@ mod tests {
         let v = |xs: &[&str]| xs.iter().map(|x| Value::from(*x)).collect::<Vec<_>>();
         let pick = |i, xs: &[&str], r| pick_registry_target(i, &v(xs), r).unwrap();
         assert_eq!(
-            pick("3.4.0", &["3.4.0", "3.4.1", "3.5.0", "3.6.0", "4.0.0"], ">=3.4.0 <3.6.0"),
+            pick(
+                "3.4.0",
+                &["3.4.0", "3.4.1", "3.5.0", "3.6.0", "4.0.0"],
+                ">=3.4.0 <3.6.0"
+            ),
             Some("3.5.0".to_string())
         );
         assert_eq!(pick("3.4.0", &["4.0.0", "4.1.0"], ">=3.0.0"), None);

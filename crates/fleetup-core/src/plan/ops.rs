@@ -363,7 +363,11 @@ fn agentless_auto_upgrade(a: &Args<'_>) -> Result<Value> {
             )
             .at("/installations"))
         }
-        None => a.get("installation").filter(|v| v.is_object()).into_iter().collect(),
+        None => a
+            .get("installation")
+            .filter(|v| v.is_object())
+            .into_iter()
+            .collect(),
     };
     let registry_changelog = changelog_arg(a, "changelog", "changelog_yaml")?;
     let stored_changelog = changelog_arg(a, "stored_changelog", "stored_changelog_asset")?;
