@@ -81,10 +81,10 @@ smoke-c: ffi
     mkdir -p target/c
     cc -std=c11 -Wall -Wextra -Werror -pedantic -g -I crates/fleetup-ffi/include crates/fleetup-ffi/tests/c/smoke.c target/release/libfleetup.a {{c_libs}} -o target/c/smoke
 
-# Run the C smoke test, then compile and run the C snippet of docs/FFI.md as written.
+# Run the C smoke test, then compile and run the C snippet of README.md as written.
 test-c: smoke-c
     target/c/smoke
-    python3 crates/fleetup-ffi/tests/c/doc_snippet.py docs/FFI.md target/c -std=c11 -Wall -Wextra -Werror -pedantic -I crates/fleetup-ffi/include -- target/release/libfleetup.a {{c_libs}}
+    python3 crates/fleetup-ffi/tests/c/doc_snippet.py README.md target/c -std=c11 -Wall -Wextra -Werror -pedantic -I crates/fleetup-ffi/include -- target/release/libfleetup.a {{c_libs}}
 
 # Install the Python package into .venv from source, as a user would (pip builds it with maturin).
 py-install: ffi

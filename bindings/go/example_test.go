@@ -7,7 +7,7 @@ import (
 	fleetup "example.invalid/fleetup/bindings/go"
 )
 
-// The body of this example is the Go snippet of docs/FFI.md (TestDocSnippet checks that).
+// The body of this example is the Go snippet of README.md (TestDocSnippet checks that).
 func ExampleSatisfies() {
 	ok, _ := fleetup.Satisfies("9.1.0", "^8.13.0 || ^9.0.0")
 	pre, _ := fleetup.Satisfies("9.1.0-SNAPSHOT", "^8.13.0 || ^9.0.0")

@@ -361,16 +361,16 @@ func TestManyGoroutines(t *testing.T) {
 	}
 }
 
-// TestDocSnippet checks that ExampleSatisfies is exactly the Go snippet of docs/FFI.md, with
+// TestDocSnippet checks that ExampleSatisfies is exactly the Go snippet of README.md, with
 // the output the doc shows; `go test` runs the example and checks that output.
 func TestDocSnippet(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "FFI.md"))
+	doc, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, rest, ok := strings.Cut(string(doc), "<!-- snippet: go -->\n```go\n")
 	if !ok {
-		t.Fatal("docs/FFI.md has no go snippet")
+		t.Fatal("README.md has no go snippet")
 	}
 	code, rest, _ := strings.Cut(rest, "```\n\n```text\n")
 	output, _, _ := strings.Cut(rest, "```")

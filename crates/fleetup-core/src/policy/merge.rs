@@ -67,7 +67,7 @@ pub fn deep_merge_vars(target: &mut Map<String, Value>, over: &Value, keep: bool
         if let Value::Object(o) = oentry {
             for (k, v) in o {
                 if k != "name" {
-                    merged.insert(k.clone(), v.clone());
+                    set_key(&mut merged, k, v.clone());
                 }
             }
             // `value: undefined` from the override: the key keeps its place when the stored
@@ -79,10 +79,10 @@ pub fn deep_merge_vars(target: &mut Map<String, Value>, over: &Value, keep: bool
         }
         if keep {
             if let Some(v) = original_value {
-                merged.insert("value".into(), v);
+                set_key(&mut merged, "value", v);
             }
         }
-        vars.insert(name.clone(), Value::Object(merged));
+        set_key(vars, name, Value::Object(merged));
     }
 }
 
@@ -138,11 +138,19 @@ pub fn updated_global_vars(pkg: &Value, policy_vars: Option<&Value>) -> Option<V
     tmp.remove("vars")
 }
 
+/// `m[key] = v`, allocating the key only when it is new (an existing key keeps its position).
+fn set_key(m: &mut Map<String, Value>, key: &str, v: Value) {
+    match m.get_mut(key) {
+        Some(slot) => *slot = v,
+        None => {
+            m.insert(key.to_string(), v);
+        }
+    }
+}
+
 fn set_or_remove(m: &mut Map<String, Value>, key: &str, v: Option<&Value>) {
     match v {
-        Some(v) => {
-            m.insert(key.into(), v.clone());
-        }
+        Some(v) => set_key(m, key, v.clone()),
         None => {
             m.shift_remove(key);
         }

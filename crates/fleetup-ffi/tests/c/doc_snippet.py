@@ -1,4 +1,4 @@
-"""Compiles and runs the C snippet of docs/FFI.md exactly as written (used by `just test-c`).
+"""Compiles and runs the C snippet of README.md exactly as written (used by `just test-c`).
 
 Usage: python3 doc_snippet.py DOC OUT_DIR CC_FLAGS... -- LINK_ARGS...
 Wraps the snippet in main() with the header included, compiles it with the given flags, runs
@@ -33,7 +33,7 @@ def main() -> None:
     got = subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout
     if got != expected:
         sys.exit(f"docs C snippet printed {got!r}, the doc says {expected!r}")
-    print("1 passed, 0 failed: docs/FFI.md C snippet")
+    print("1 passed, 0 failed: README.md C snippet")
 
 
 main()
