@@ -223,6 +223,18 @@ pub struct ManagedPlan {
 }
 
 impl ManagedPlan {
+    /// Records the saved-object update of an installation's `pending_upgrade_review`.
+    fn update_review(&mut self, so_id: &str, review: Value) {
+        let update = json!({
+            "type": PACKAGES_SAVED_OBJECT_TYPE,
+            "id": so_id,
+            "attributes": {"pending_upgrade_review": review},
+        });
+        self.actions
+            .push(json!({"action": "update_installation", "update": update}));
+        self.installation_updates.push(update);
+    }
+
     /// As JSON.
     pub fn to_json(&self) -> Value {
         json!({
@@ -322,14 +334,7 @@ pub fn upgrade_managed_package_policies(
     }
     // Kibana counts every processed policy, conflicting ones included.
     if processed > 0 && crate::policy::js::truthy(inst.get("pending_upgrade_review")) {
-        let update = json!({
-            "type": PACKAGES_SAVED_OBJECT_TYPE,
-            "id": inst.so_id,
-            "attributes": {"pending_upgrade_review": null},
-        });
-        plan.actions
-            .push(json!({"action": "update_installation", "update": update}));
-        plan.installation_updates.push(update);
+        plan.update_review(inst.so_id, Value::Null);
     }
     Ok(())
 }
@@ -470,14 +475,7 @@ fn check_user_review(
     {
         review.insert("deprecation_details".into(), d);
     }
-    let update = json!({
-        "type": PACKAGES_SAVED_OBJECT_TYPE,
-        "id": inst.so_id,
-        "attributes": {"pending_upgrade_review": review},
-    });
-    plan.actions
-        .push(json!({"action": "update_installation", "update": update}));
-    plan.installation_updates.push(update);
+    plan.update_review(inst.so_id, Value::Object(review));
     false
 }
 

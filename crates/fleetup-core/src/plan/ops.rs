@@ -378,6 +378,16 @@ fn agentless_auto_upgrade(a: &Args<'_>) -> Result<Value> {
         .collect();
     let all_policies = opt_array(a, "package_policies")?;
     let registry = opt_array(a, "registry_versions")?;
+    let dry_run_from = dry_run_source(a)?;
+    let package_infos = opt_array(a, "package_infos")?;
+    let deprecations = super::managed::DeprecationSource {
+        // Without package infos Kibana's check has nothing new to find.
+        fixed: a
+            .opt_bool("has_new_deprecations")?
+            .or_else(|| package_infos.is_empty().then_some(false)),
+        package_infos,
+    };
+    let install_error = a.opt_str("install_error")?;
     let mut results = Vec::with_capacity(packages.len());
     let mut actions = Vec::new();
     for (i, pkg) in packages.iter().enumerate() {
@@ -417,17 +427,9 @@ fn agentless_auto_upgrade(a: &Args<'_>) -> Result<Value> {
             registry_versions: &versions,
             registry_changelog: registry_changelog.as_ref(),
             stored_changelog: stored_changelog.as_ref(),
-            dry_run: dry_run_source(a)?,
-            deprecations: super::managed::DeprecationSource {
-                // Without package infos Kibana's check has nothing new to find.
-                fixed: a.opt_bool("has_new_deprecations")?.or_else(|| {
-                    opt_array(a, "package_infos")
-                        .is_ok_and(<[Value]>::is_empty)
-                        .then_some(false)
-                }),
-                package_infos: opt_array(a, "package_infos")?,
-            },
-            install_error: a.opt_str("install_error")?,
+            dry_run: dry_run_from,
+            deprecations,
+            install_error,
             failed_upgrades: &failed,
         };
         results.push(run(name, range, dry_run, &inputs, &mut actions));
