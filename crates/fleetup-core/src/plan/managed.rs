@@ -736,7 +736,9 @@ fn auto_upgrade_package(
             "pkgVersion": target,
         }));
     }
+    // lodash `uniq`, in first-seen order; the set keeps it linear for many policies.
     let mut agent_policy_ids: Vec<&str> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (p, _) in &outdated {
         for id in p
             .get("policy_ids")
@@ -745,7 +747,7 @@ fn auto_upgrade_package(
             .flatten()
             .filter_map(Value::as_str)
         {
-            if !agent_policy_ids.contains(&id) {
+            if seen.insert(id) {
                 agent_policy_ids.push(id);
             }
         }
