@@ -1137,6 +1137,15 @@ fn attach_kibana_errors(
     let Some(Value::Array(errors)) = proposed.get("errors") else {
         return;
     };
+    // Kibana's flattened key of every var, built once: errors are looked up, not searched for.
+    let mut var_keys: HashMap<String, (usize, &str)> = HashMap::new();
+    for (ci, c) in prop_containers.iter().enumerate() {
+        for name in c.vars.into_iter().flat_map(|v| v.keys()) {
+            var_keys
+                .entry(kibana_var_key(c, name, has_integrations))
+                .or_insert((ci, name.as_str()));
+        }
+    }
     for err in errors {
         let key = err
             .get("key")
@@ -1153,17 +1162,9 @@ fn attach_kibana_errors(
             message: message.clone(),
         };
         // Find the var this key names.
-        let mut target: Option<(usize, String)> = None;
-        'find: for (ci, c) in prop_containers.iter().enumerate() {
-            if let Some(vars) = c.vars {
-                for name in vars.keys() {
-                    if kibana_var_key(c, name, has_integrations) == key {
-                        target = Some((ci, name.clone()));
-                        break 'find;
-                    }
-                }
-            }
-        }
+        let target: Option<(usize, String)> = var_keys
+            .get(key.as_str())
+            .map(|(ci, name)| (*ci, (*name).to_string()));
         let human = human_messages(&message);
         if let Some((ci, name)) = &target {
             let c = &prop_containers[*ci];

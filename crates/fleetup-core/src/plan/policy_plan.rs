@@ -16,7 +16,7 @@ use super::eligibility::{
 };
 use crate::error::{Error, ErrorKind, Result};
 use crate::policy::defaults::package_to_package_policy_inputs;
-use crate::policy::merge::update_package_inputs;
+use crate::policy::merge::{update_package_inputs_from, BasePolicy};
 use crate::version::{self, Options};
 
 /// What a plan needs besides the policies: the target package and what is known around it.
@@ -352,16 +352,20 @@ fn dry_run_proposed(
     target: &Value,
     defaults: &[Value],
 ) -> Result<Value> {
-    let mut base = policy.clone();
-    base.shift_remove("id");
-    base.shift_remove("spaceIds");
-    if let Some(Value::Object(p)) = base.get_mut("package") {
+    let mut package = policy.get("package").cloned().unwrap_or(Value::Null);
+    if let Value::Object(p) = &mut package {
         match target.get("version") {
             Some(v) => p.insert("version".into(), v.clone()),
             None => p.shift_remove("version"),
         };
     }
-    let mut proposed = update_package_inputs(&Value::Object(base), target, Some(defaults), true)?;
+    // `{...omit(policy, 'id', 'spaceIds'), package}`, assembled by the merge without a copy.
+    let base = BasePolicy {
+        stored: policy,
+        omit: &["id", "spaceIds"],
+        package: Some(package),
+    };
+    let mut proposed = update_package_inputs_from(&base, target, Some(defaults), true)?;
     if let Value::Object(m) = &mut proposed {
         match target.get("elasticsearch") {
             Some(es) => m.insert("elasticsearch".into(), es.clone()),
