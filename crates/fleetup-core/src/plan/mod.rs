@@ -2,6 +2,7 @@
 pub mod changes;
 pub mod eligibility;
 pub mod index;
+pub mod managed;
 pub mod ops;
 pub mod policy_plan;
 pub mod resolve;

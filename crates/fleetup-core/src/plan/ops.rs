@@ -43,6 +43,21 @@ pub const OPS: &[Op] = &[
         summary: "Deprecations a target version adds over the current one (Kibana's upgrade gate).",
         run: deprecations,
     },
+    Op {
+        name: "fleet.should_upgrade_policies",
+        summary: "Kibana's shouldUpgradePolicies: policy version below the installed one and keepPoliciesUpToDate on.",
+        run: should_upgrade_policies,
+    },
+    Op {
+        name: "plan.managed_upgrades",
+        summary: "What Fleet setup and its managed-policy upgrade task would do: results, actions, installation updates.",
+        run: managed_upgrades,
+    },
+    Op {
+        name: "plan.agentless_auto_upgrade",
+        summary: "What Kibana's agentless auto-upgrade would do per package: status, reason and actions.",
+        run: agentless_auto_upgrade,
+    },
 ];
 
 fn changes(a: &Args<'_>) -> Result<Value> {
@@ -193,4 +208,231 @@ fn resolve(a: &Args<'_>) -> Result<Value> {
         "summary": summarize(&r.changes),
         "changes": r.changes,
     }))
+}
+
+// ---------------------------------------------------------------- automatic upgrades (managed.rs)
+
+/// An optional argument that must be an object when present.
+fn opt_object<'a>(a: &Args<'a>, name: &str) -> Result<Option<&'a serde_json::Map<String, Value>>> {
+    match a.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m)),
+        Some(_) => Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("`{name}` must be an object"),
+        )
+        .at(crate::args::pointer(name))),
+    }
+}
+
+/// An optional argument that must be an array when present (absent: empty).
+fn opt_array<'a>(a: &Args<'a>, name: &str) -> Result<&'a [Value]> {
+    match a.get(name) {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(v)) => Ok(v),
+        Some(_) => Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("`{name}` must be an array"),
+        )
+        .at(crate::args::pointer(name))),
+    }
+}
+
+fn dry_run_source<'a>(a: &Args<'a>) -> Result<super::managed::DryRunSource<'a>> {
+    Ok(super::managed::DryRunSource {
+        by_id: opt_object(a, "dry_run_results")?,
+        all: a.get("dry_run_result").filter(|v| !v.is_null()),
+        package_infos: opt_array(a, "package_infos")?,
+    })
+}
+
+fn deprecation_source<'a>(a: &Args<'a>) -> Result<super::managed::DeprecationSource<'a>> {
+    Ok(super::managed::DeprecationSource {
+        fixed: a.opt_bool("has_new_deprecations")?,
+        package_infos: opt_array(a, "package_infos")?,
+    })
+}
+
+fn should_upgrade_policies(a: &Args<'_>) -> Result<Value> {
+    let info = a.value("package_info")?;
+    let installed = a.value("installed_package")?;
+    let version_of = |v: &Value, arg: &str| -> Result<String> {
+        v.get("version")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("`{arg}.version` must be a string"),
+                )
+                .at(format!("/{arg}/version"))
+            })
+    };
+    let keep = crate::policy::js::truthy(info.get("keepPoliciesUpToDate"));
+    let r = super::managed::should_upgrade_policies(
+        &version_of(info, "package_info")?,
+        &version_of(installed, "installed_package")?,
+        keep,
+    )?;
+    Ok(Value::Bool(r))
+}
+
+fn managed_upgrades(a: &Args<'_>) -> Result<Value> {
+    use super::managed::{
+        now_iso, setup_upgrade_managed_package_policies, upgrade_managed_package_policies,
+        InstallationDoc, ManagedPlan, SetupInputs, TaskInputs,
+    };
+    let policies = opt_array(a, "package_policies")?;
+    let task = TaskInputs {
+        dry_run: dry_run_source(a)?,
+        upgrade_errors: opt_object(a, "upgrade_errors")?,
+    };
+    let mut plan = ManagedPlan::default();
+    if let Some(list) = a.get("installations").filter(|v| !v.is_null()) {
+        let Value::Array(list) = list else {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "`installations` must be an array",
+            )
+            .at("/installations"));
+        };
+        let now = match a.opt_str("now")? {
+            Some(n) => n.to_string(),
+            None => now_iso(),
+        };
+        let inputs = SetupInputs {
+            deprecations: deprecation_source(a)?,
+            now: &now,
+            run_tasks: a.opt_bool("run_tasks")?.unwrap_or(false).then_some(task),
+        };
+        setup_upgrade_managed_package_policies(list, policies, &inputs, &mut plan)?;
+    } else {
+        let name = a.opt_str("package")?.unwrap_or("");
+        let inst = a
+            .get("installation")
+            .filter(|v| !v.is_null())
+            .map(|doc| {
+                if doc.is_object() {
+                    Ok(InstallationDoc::new(doc, name))
+                } else {
+                    Err(Error::new(
+                        ErrorKind::InvalidArgument,
+                        "`installation` must be an object or null",
+                    )
+                    .at("/installation"))
+                }
+            })
+            .transpose()?;
+        upgrade_managed_package_policies(name, inst, policies, &task, &mut plan)?;
+    }
+    Ok(plan.to_json())
+}
+
+/// A changelog argument: parsed JSON under `name`, or YAML text under `<name>_yaml`.
+fn changelog_arg(a: &Args<'_>, name: &str, yaml_name: &str) -> Result<Option<Value>> {
+    if let Some(v) = a.get(name).filter(|v| !v.is_null()) {
+        return Ok(Some(v.clone()));
+    }
+    match a.opt_str(yaml_name)? {
+        // Kibana treats empty text and an unparseable file as unavailable.
+        Some(text) if !text.is_empty() => Ok(crate::yaml::parse(text).ok()),
+        _ => Ok(None),
+    }
+}
+
+fn agentless_auto_upgrade(a: &Args<'_>) -> Result<Value> {
+    use super::managed::{agentless_auto_upgrade as run, AgentlessInputs, InstallationDoc};
+    let config = a.object("config")?;
+    let dry_run = crate::policy::js::truthy(config.get("dryRun"));
+    let packages = match config.get("packages") {
+        Some(Value::Array(p)) => p,
+        _ => {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "`config.packages` must be an array of {name, versionRange}",
+            )
+            .at("/config/packages"))
+        }
+    };
+    let installations: Vec<&Value> = match a.get("installations").filter(|v| !v.is_null()) {
+        Some(Value::Array(list)) => list.iter().collect(),
+        Some(_) => {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "`installations` must be an array",
+            )
+            .at("/installations"))
+        }
+        None => a
+            .get("installation")
+            .filter(|v| v.is_object())
+            .into_iter()
+            .collect(),
+    };
+    let registry_changelog = changelog_arg(a, "changelog", "changelog_yaml")?;
+    let stored_changelog = changelog_arg(a, "stored_changelog", "stored_changelog_asset")?;
+    let failed: Vec<String> = opt_array(a, "bulk_upgrade_results")?
+        .iter()
+        .filter(|r| r.get("success") == Some(&Value::Bool(false)))
+        .filter_map(|r| r.get("id").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    let all_policies = opt_array(a, "package_policies")?;
+    let registry = opt_array(a, "registry_versions")?;
+    let dry_run_from = dry_run_source(a)?;
+    let package_infos = opt_array(a, "package_infos")?;
+    let deprecations = super::managed::DeprecationSource {
+        // Without package infos Kibana's check has nothing new to find.
+        fixed: a
+            .opt_bool("has_new_deprecations")?
+            .or_else(|| package_infos.is_empty().then_some(false)),
+        package_infos,
+    };
+    let install_error = a.opt_str("install_error")?;
+    let mut results = Vec::with_capacity(packages.len());
+    let mut actions = Vec::new();
+    for (i, pkg) in packages.iter().enumerate() {
+        let (Some(name), Some(range)) = (
+            pkg.get("name").and_then(Value::as_str),
+            pkg.get("versionRange").and_then(Value::as_str),
+        ) else {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "each configured package needs a string `name` and `versionRange`",
+            )
+            .at(format!("/config/packages/{i}")));
+        };
+        // Inputs that name a package apply to that package only; unnamed ones apply to all.
+        let named = |v: &Value, pointer: &str| {
+            v.pointer(pointer)
+                .and_then(Value::as_str)
+                .is_none_or(|n| n == name)
+        };
+        let installation = installations
+            .iter()
+            .map(|d| InstallationDoc::new(d, name))
+            .find(|d| d.name().is_empty() || d.name() == name);
+        let policies: Vec<Value> = all_policies
+            .iter()
+            .filter(|p| named(p, "/package/name"))
+            .cloned()
+            .collect();
+        let versions: Vec<Value> = registry
+            .iter()
+            .filter(|v| named(v, "/name"))
+            .cloned()
+            .collect();
+        let inputs = AgentlessInputs {
+            installation,
+            policies: &policies,
+            registry_versions: &versions,
+            registry_changelog: registry_changelog.as_ref(),
+            stored_changelog: stored_changelog.as_ref(),
+            dry_run: dry_run_from,
+            deprecations,
+            install_error,
+            failed_upgrades: &failed,
+        };
+        results.push(run(name, range, dry_run, &inputs, &mut actions));
+    }
+    Ok(json!({"results": results, "actions": actions}))
 }
