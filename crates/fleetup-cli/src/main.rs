@@ -9,6 +9,9 @@ use clap::{Parser, Subcommand};
 mod cmd;
 mod output;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "fleetup",
