@@ -9,20 +9,19 @@ use serde_json::{json, Value};
 const SKIPPED: &[(&str, &str)] = &[
     (
         "shouldUpgradePolicies",
-        "plan module (policy auto-upgrade eligibility)",
+        "run by tests/plan_versions.rs (fleet.should_upgrade_policies)",
     ),
     (
         "upgradeManagedPackagePolicies",
-        "plan module (managed policy upgrades through mocked saved objects and dry runs)",
+        "run by tests/plan_versions.rs (plan.managed_upgrades)",
     ),
     (
         "setupUpgradeManagedPackagePolicies",
-        "plan module (Fleet setup task over mocked installations and the deprecation gate)",
+        "run by tests/plan_versions.rs (plan.managed_upgrades, setup mode)",
     ),
     (
         "runAgentlessAutoUpgrade",
-        "plan module (agentless orchestration over mocked registry, installs and saved objects; \
-         its target and changelog rules are covered here by pickRegistryTarget and hasBreakingChanges)",
+        "run by tests/plan_versions.rs (plan.agentless_auto_upgrade)",
     ),
     (
         "HTTP",
@@ -31,14 +30,6 @@ const SKIPPED: &[(&str, &str)] = &[
     (
         "fetchList",
         "builds the registry HTTP URL and calls it; no HTTP outside Kibana",
-    ),
-    (
-        "getAgentlessReleaseOverride",
-        "agentless deployment-mode release labels (agentless_policy_helper), not a version rule",
-    ),
-    (
-        "resolveEffectiveRelease",
-        "agentless deployment-mode release labels (agentless_policy_helper), not a version rule",
     ),
 ];
 
@@ -71,6 +62,16 @@ fn request(case: &Value) -> Option<(&'static str, Value)> {
             json!({"version": i["version"]}),
         ),
         "splitPkgKey" => ("fleet.split_pkg_key", json!({"key": i["pkgkey"]})),
+        "getAgentlessReleaseOverride" => (
+            "fleet.agentless_release_override",
+            json!({"package_info": i["packageInfo"], "integration_to_enable": i["policyTemplateName"],
+                   "options": i["options"]}),
+        ),
+        "resolveEffectiveRelease" => (
+            "fleet.resolve_effective_release",
+            json!({"package_info": i["packageInfo"], "integration_to_enable": i["policyTemplateName"],
+                   "options": i["options"]}),
+        ),
         "hasBreakingChanges" => (
             "fleet.has_breaking_changes",
             json!({"changelog": i["changelog"], "from": i["currentVersion"], "to": i["targetVersion"]}),

@@ -72,6 +72,16 @@ pub const OPS: &[Op] = &[
         run: package_release_label,
     },
     Op {
+        name: "fleet.agentless_release_override",
+        summary: "getAgentlessReleaseOverride: the agentless release label that replaces the package's, or null.",
+        run: agentless_override,
+    },
+    Op {
+        name: "fleet.resolve_effective_release",
+        summary: "resolveEffectiveRelease: the release label a package card shows (agentless-aware).",
+        run: effective_release,
+    },
+    Op {
         name: "fleet.split_pkg_key",
         summary: "splitPkgKey: `name-version` into {pkgName, pkgVersion}.",
         run: split_pkg_key,
@@ -246,4 +256,40 @@ fn breaking_changes(args: &Args<'_>) -> Result<Value> {
         args.opt_bool("inclusive_from")?.unwrap_or(false),
     )?;
     Ok(Value::Array(entries))
+}
+
+/// Package, integration, agentless context, version override.
+type ReleaseArgs<'a> = (Option<&'a Value>, Option<&'a str>, bool, Option<&'a str>);
+
+/// Arguments shared by the agentless release operations: `package_info?`,
+/// `integration_to_enable?`, `options?` `{isAgentlessContext?, version?}`.
+fn release_args<'a>(a: &Args<'a>) -> Result<ReleaseArgs<'a>> {
+    let pkg = a.get("package_info").filter(|v| !v.is_null());
+    let integration = a.opt_str("integration_to_enable")?;
+    let options = a.get("options").filter(|v| !v.is_null());
+    let context = options
+        .and_then(|o| o.get("isAgentlessContext"))
+        .is_some_and(|v| crate::policy::js::truthy(Some(v)));
+    let version = options
+        .and_then(|o| o.get("version"))
+        .and_then(Value::as_str);
+    Ok((pkg, integration, context, version))
+}
+
+fn agentless_override(a: &Args<'_>) -> Result<Value> {
+    let (pkg, integration, context, _) = release_args(a)?;
+    Ok(
+        versions::agentless_release_override(pkg, integration, context)
+            .map_or(Value::Null, Value::String),
+    )
+}
+
+fn effective_release(a: &Args<'_>) -> Result<Value> {
+    let (pkg, integration, context, version) = release_args(a)?;
+    Ok(Value::String(versions::resolve_effective_release(
+        pkg,
+        integration,
+        context,
+        version,
+    )))
 }

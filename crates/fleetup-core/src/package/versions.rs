@@ -630,3 +630,153 @@ mod tests {
         assert!(!u.update_available);
     }
 }
+
+// ---- Agentless release labels (`agentless_policy_helper.ts`, `package_prerelease.ts`) ----
+
+/// Agentless deployments that were GA before the `release` field existed: (package, policy
+/// template, since version). An absent `release` on these counts as GA.
+const AGENTLESS_GA_BEFORE_RELEASE_FIELD: &[(&str, &str, &str)] =
+    &[("cloud_security_posture", "cspm", "1.13.0")];
+
+fn deployment_mode<'a>(pt: &'a Value, mode: &str) -> Option<&'a Value> {
+    pt.get("deployment_modes")?.get(mode)
+}
+
+fn mode_enabled(pt: &Value, mode: &str) -> Option<bool> {
+    deployment_mode(pt, mode)?.get("enabled")?.as_bool()
+}
+
+/// `isOnlyAgentlessPolicyTemplate`: agentless enabled and the default mode absent or disabled.
+fn only_agentless_template(pt: &Value) -> bool {
+    pt.get("deployment_modes").is_some()
+        && mode_enabled(pt, "agentless") == Some(true)
+        && (deployment_mode(pt, "default").is_none() || mode_enabled(pt, "default") == Some(false))
+}
+
+fn templates(pkg: Option<&Value>) -> &[Value] {
+    pkg.and_then(|p| p.get("policy_templates"))
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// The named template, or the only one when none is named.
+fn chosen_template<'a>(pkg: Option<&'a Value>, integration: Option<&str>) -> Option<&'a Value> {
+    let all = templates(pkg);
+    match integration {
+        Some(name) => all
+            .iter()
+            .find(|t| t.get("name").and_then(Value::as_str) == Some(name)),
+        None if all.len() == 1 => all.first(),
+        None => None,
+    }
+}
+
+/// `isOnlyAgentlessIntegration`.
+fn only_agentless_integration(pkg: Option<&Value>, integration: Option<&str>) -> bool {
+    let all = templates(pkg);
+    if all.is_empty() {
+        return false;
+    }
+    let named = integration.is_some_and(|name| {
+        all.iter().any(|t| {
+            t.get("name").and_then(Value::as_str) == Some(name) && only_agentless_template(t)
+        })
+    });
+    named || all.iter().all(only_agentless_template)
+}
+
+/// `isDefaultAgentlessIntegration`: the template offers agentless as its default deployment
+/// (`deployment_modes.agentless.is_default`, package-spec 3.x). Inferred from the spec field; the
+/// helper's body was not readable.
+fn default_agentless_integration(pkg: Option<&Value>, integration: Option<&str>) -> bool {
+    chosen_template(pkg, integration).is_some_and(|t| {
+        mode_enabled(t, "agentless") == Some(true)
+            && deployment_mode(t, "agentless")
+                .and_then(|a| a.get("is_default"))
+                .and_then(Value::as_bool)
+                == Some(true)
+    })
+}
+
+/// `getAgentlessRelease`: the agentless deployment's release label, or `None` when agentless does
+/// not apply to the integration.
+fn agentless_release(pkg: Option<&Value>, integration: Option<&str>) -> Option<String> {
+    let version = pkg
+        .and_then(|p| p.get("version"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let all = templates(pkg);
+    if all.len() == 1 && only_agentless_template(&all[0]) {
+        // A single agentless-only template may not carry `release`: the package version decides.
+        return Some(package_release_label(version).to_string());
+    }
+    let template = chosen_template(pkg, integration)?;
+    if mode_enabled(template, "agentless") != Some(true) {
+        return None;
+    }
+    let name = integration.or_else(|| template.get("name").and_then(Value::as_str));
+    let release = deployment_mode(template, "agentless")
+        .and_then(|a| a.get("release"))
+        .and_then(Value::as_str);
+    let pkg_name = pkg.and_then(|p| p.get("name")).and_then(Value::as_str);
+    if release.is_none() {
+        let ga_before = AGENTLESS_GA_BEFORE_RELEASE_FIELD
+            .iter()
+            .any(|(p, i, since)| {
+                pkg_name == Some(*p)
+                    && name == Some(*i)
+                    && !version.is_empty()
+                    && crate::version::compare(version, since, Default::default())
+                        .is_ok_and(|o| o != std::cmp::Ordering::Less)
+            });
+        if ga_before {
+            return Some("ga".to_string());
+        }
+        return Some("beta".to_string());
+    }
+    let release = release.unwrap_or("beta");
+    // Unknown values fall to the least mature label.
+    Some(
+        if matches!(release.to_ascii_lowercase().as_str(), "beta" | "ga") {
+            release.to_string()
+        } else {
+            "beta".to_string()
+        },
+    )
+}
+
+/// `getAgentlessReleaseOverride`: the agentless release when it should replace the package's
+/// semver-derived label (agentless-only or agentless-by-default integrations, or an agentless
+/// view), and only when it is not GA.
+pub fn agentless_release_override(
+    pkg: Option<&Value>,
+    integration: Option<&str>,
+    agentless_context: bool,
+) -> Option<String> {
+    if only_agentless_integration(pkg, integration)
+        || default_agentless_integration(pkg, integration)
+        || agentless_context
+    {
+        return agentless_release(pkg, integration).filter(|r| r != "ga");
+    }
+    None
+}
+
+/// `resolveEffectiveRelease`: the release label a package card shows.
+pub fn resolve_effective_release(
+    pkg: Option<&Value>,
+    integration: Option<&str>,
+    agentless_context: bool,
+    version: Option<&str>,
+) -> String {
+    if pkg.is_none() && version.is_none() {
+        return "ga".to_string();
+    }
+    if let Some(r) = agentless_release_override(pkg, integration, agentless_context) {
+        return r;
+    }
+    let v = version
+        .or_else(|| pkg.and_then(|p| p.get("version")).and_then(Value::as_str))
+        .unwrap_or("");
+    package_release_label(v).to_string()
+}
