@@ -594,43 +594,6 @@ pub fn update_info_json(u: &UpdateInfo) -> Value {
     Value::Object(m)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_and_keys() {
-        assert!(is_package_prerelease("0.1.0"));
-        assert!(!is_package_prerelease("1.1.0"));
-        assert_eq!(package_release_label("1.0.0-rc1"), "rc");
-        assert_eq!(package_release_label("1.0.0-preview1"), "preview");
-        assert_eq!(
-            split_pkg_key("endpoint-0.13.0-alpha.1+abcd").unwrap(),
-            ("endpoint".into(), "0.13.0-alpha.1+abcd".into())
-        );
-        assert_eq!(
-            split_pkg_key("nginx").unwrap(),
-            ("nginx".into(), String::new())
-        );
-        assert!(split_pkg_key("-0.0.1").is_err());
-        assert!(split_pkg_key("a-b").is_err());
-    }
-
-    #[test]
-    fn update_rules() {
-        let u = update_available(Some("1.0.0"), Some("1.2.0"), None, Some("0.9.0")).unwrap();
-        assert_eq!(u.latest_version.as_deref(), Some("1.2.0"));
-        assert!(u.update_available && u.policy_upgradeable == Some(true));
-        // latestVersion never goes below the viewed version.
-        let u = update_available(Some("1.0.0"), Some("1.2.0"), Some("1.3.0"), None).unwrap();
-        assert_eq!(u.latest_version.as_deref(), Some("1.3.0"));
-        assert!(!u.is_viewing_old_package);
-        assert!(update_available(Some("1.x"), Some("1.0.0"), None, None).is_err());
-        let u = update_available(Some(""), Some("1.0.0"), None, None).unwrap();
-        assert!(!u.update_available);
-    }
-}
-
 // ---- Agentless release labels (`agentless_policy_helper.ts`, `package_prerelease.ts`) ----
 
 /// Agentless deployments that were GA before the `release` field existed: (package, policy
@@ -779,4 +742,41 @@ pub fn resolve_effective_release(
         .or_else(|| pkg.and_then(|p| p.get("version")).and_then(Value::as_str))
         .unwrap_or("");
     package_release_label(v).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_and_keys() {
+        assert!(is_package_prerelease("0.1.0"));
+        assert!(!is_package_prerelease("1.1.0"));
+        assert_eq!(package_release_label("1.0.0-rc1"), "rc");
+        assert_eq!(package_release_label("1.0.0-preview1"), "preview");
+        assert_eq!(
+            split_pkg_key("endpoint-0.13.0-alpha.1+abcd").unwrap(),
+            ("endpoint".into(), "0.13.0-alpha.1+abcd".into())
+        );
+        assert_eq!(
+            split_pkg_key("nginx").unwrap(),
+            ("nginx".into(), String::new())
+        );
+        assert!(split_pkg_key("-0.0.1").is_err());
+        assert!(split_pkg_key("a-b").is_err());
+    }
+
+    #[test]
+    fn update_rules() {
+        let u = update_available(Some("1.0.0"), Some("1.2.0"), None, Some("0.9.0")).unwrap();
+        assert_eq!(u.latest_version.as_deref(), Some("1.2.0"));
+        assert!(u.update_available && u.policy_upgradeable == Some(true));
+        // latestVersion never goes below the viewed version.
+        let u = update_available(Some("1.0.0"), Some("1.2.0"), Some("1.3.0"), None).unwrap();
+        assert_eq!(u.latest_version.as_deref(), Some("1.3.0"));
+        assert!(!u.is_viewing_old_package);
+        assert!(update_available(Some("1.x"), Some("1.0.0"), None, None).is_err());
+        let u = update_available(Some(""), Some("1.0.0"), None, None).unwrap();
+        assert!(!u.update_available);
+    }
 }
