@@ -23,6 +23,7 @@
 pub mod args;
 pub mod dispatch;
 pub mod error;
+pub mod js;
 pub mod limits;
 
 pub mod package;

@@ -188,16 +188,8 @@ fn parent_line(text: &str, pointer: &str) -> Option<usize> {
     None
 }
 
-/// JavaScript truthiness.
-pub fn truthy(v: Option<&Value>) -> bool {
-    match v {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(_) | Value::Object(_)) => true,
-    }
-}
+/// JavaScript truthiness, as Kibana's parser tests fields.
+pub use crate::js::truthy;
 
 /// `JSON.stringify` of a value, for messages.
 fn show(v: &Value) -> String {

@@ -13,7 +13,8 @@
 
 pub mod defaults;
 pub mod dry_run;
-pub mod js;
+/// JavaScript value semantics, shared with the package loader (kept here under its old path).
+pub use crate::js;
 pub mod merge;
 pub mod ops;
 pub mod package;
