@@ -140,3 +140,7 @@ demo: wasm
 # Quick check of the built package in Node (no browser).
 smoke-web: wasm
     node web/scripts/smoke.mjs
+
+# Run every fuzz target for SECONDS each, seeded from the corpus and the conformance cases.
+fuzz SECONDS="60":
+    bash scripts/fuzz.sh {{SECONDS}}
