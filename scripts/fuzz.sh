@@ -11,7 +11,7 @@ seeds="$root/fuzz/corpus"
 mkdir -p "$seeds"/{dispatch,package_manifest,package_zip,dry_run,semver_parse}
 shared="$root/../shared"
 if [ -d "$shared/corpus/packages" ]; then
-  find "$shared/corpus/packages" "$shared/conformance/kibana/test_packages" -name manifest.yml | head -200 |
+  find "$shared/corpus/packages" "$shared/conformance/kibana/test_packages" -name manifest.yml | sed -n '1,200p' |
     while read -r f; do cp "$f" "$seeds/package_manifest/$(echo "$f" | md5sum | cut -c1-16)"; done
 fi
 cp examples/policies.json "$seeds/dry_run/example-items" 2>/dev/null || true
