@@ -148,6 +148,13 @@ fn policy(a: &Args<'_>) -> Result<Value> {
 fn fleet(a: &Args<'_>) -> Result<Value> {
     let ctx = context(a)?;
     let doc = a.value("policies")?;
+    if !(doc.is_array() || doc.is_object()) {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "`policies` must be a list of policies or a Fleet API response ({item} or {items})",
+        )
+        .at("/policies"));
+    }
     let mut summary = FleetSummary::default();
     let mut plans = Vec::new();
     for p in policies_of(doc) {
