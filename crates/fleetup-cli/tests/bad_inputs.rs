@@ -94,8 +94,15 @@ fn fleetup_call_answers_every_entry_in_order() {
     let writer = std::thread::spawn(move || stdin.write_all(&input));
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
-    assert!(out.status.success(), "fleetup call exits 0 once every line is answered");
-    let lines: Vec<&[u8]> = out.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).collect();
+    assert!(
+        out.status.success(),
+        "fleetup call exits 0 once every line is answered"
+    );
+    let lines: Vec<&[u8]> = out
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
     assert_eq!(lines.len(), cases.len(), "one response line per request");
     for (c, line) in cases.iter().zip(lines) {
         let response: Value = serde_json::from_slice(line).expect("a JSON response line");
