@@ -102,8 +102,13 @@ fn deprecated(obj: &Map<String, Value>) -> bool {
     obj.get("deprecated").is_some_and(|d| !d.is_null())
 }
 
-fn var_names(list: Option<&Value>) -> impl Iterator<Item = &Map<String, Value>> {
-    list.and_then(Value::as_array)
+/// The objects in the list `obj[key]` (nothing when it is absent or not a list).
+fn objects<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+) -> impl Iterator<Item = &'a Map<String, Value>> {
+    obj.get(key)
+        .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(Value::as_object)
@@ -114,64 +119,40 @@ pub fn collect_deprecations(pkg: &Value) -> Deprecations {
     let mut d = Deprecations::default();
     let Some(pkg) = pkg.as_object() else { return d };
     d.package = deprecated(pkg);
-    for v in var_names(pkg.get("vars")).filter(|v| deprecated(v)) {
+    for v in objects(pkg, "vars").filter(|v| deprecated(v)) {
         d.vars
             .insert(format!("pkg/{}", str_field(v, "name").unwrap_or("")));
     }
-    for pt in pkg
-        .get("policy_templates")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_object)
-    {
+    for pt in objects(pkg, "policy_templates") {
         let pt_name = str_field(pt, "name").unwrap_or("");
         if deprecated(pt) {
             d.policy_templates.insert(pt_name.to_string());
         }
-        for input in pt
-            .get("inputs")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_object)
-        {
+        for input in objects(pt, "inputs") {
             let ty = str_field(input, "type").unwrap_or("");
             if deprecated(input) {
                 d.inputs.insert(format!("{pt_name}/{ty}"));
             }
-            for v in var_names(input.get("vars")).filter(|v| deprecated(v)) {
+            for v in objects(input, "vars").filter(|v| deprecated(v)) {
                 d.vars.insert(format!(
                     "{pt_name}/{ty}/{}",
                     str_field(v, "name").unwrap_or("")
                 ));
             }
         }
-        for v in var_names(pt.get("vars")).filter(|v| deprecated(v)) {
+        for v in objects(pt, "vars").filter(|v| deprecated(v)) {
             d.vars
                 .insert(format!("{pt_name}/{}", str_field(v, "name").unwrap_or("")));
         }
     }
-    for ds in pkg
-        .get("data_streams")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_object)
-    {
+    for ds in objects(pkg, "data_streams") {
         let dataset = str_field(ds, "dataset").unwrap_or("");
-        for s in ds
-            .get("streams")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_object)
-        {
+        for s in objects(ds, "streams") {
             let input = str_field(s, "input").unwrap_or("");
             if deprecated(s) {
                 d.streams.insert(format!("{dataset}/{input}"));
             }
-            for v in var_names(s.get("vars")).filter(|v| deprecated(v)) {
+            for v in objects(s, "vars").filter(|v| deprecated(v)) {
                 d.vars.insert(format!(
                     "{dataset}/{input}/{}",
                     str_field(v, "name").unwrap_or("")
@@ -206,42 +187,18 @@ pub fn deprecation_details(pkg: &Value) -> Option<Value> {
     if let Some(d) = pkg.get("deprecated").filter(|d| !d.is_null()) {
         return Some(d.clone());
     }
-    for pt in pkg
-        .get("policy_templates")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_object)
-    {
+    for pt in objects(pkg, "policy_templates") {
         if let Some(d) = pt.get("deprecated").filter(|d| !d.is_null()) {
             return Some(d.clone());
         }
-        for input in pt
-            .get("inputs")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_object)
-        {
+        for input in objects(pt, "inputs") {
             if let Some(d) = input.get("deprecated").filter(|d| !d.is_null()) {
                 return Some(d.clone());
             }
         }
     }
-    for ds in pkg
-        .get("data_streams")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_object)
-    {
-        for s in ds
-            .get("streams")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_object)
-        {
+    for ds in objects(pkg, "data_streams") {
+        for s in objects(ds, "streams") {
             if let Some(d) = s.get("deprecated").filter(|d| !d.is_null()) {
                 return Some(d.clone());
             }
