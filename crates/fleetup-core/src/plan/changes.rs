@@ -10,6 +10,8 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::policy::package::var_default_value;
+
 use super::index::{
     containers, is_secret, shown, str_field, Container, ContainerKey, Scope, VarDefs,
 };
@@ -460,20 +462,9 @@ fn def_bool(def: Option<&Map<String, Value>>, key: &str) -> bool {
 }
 
 /// The value a var gets from `packageToPackagePolicyInputs` (`[]` for multi vars without default).
+/// The value a var gets from `packageToPackagePolicyInputs`, when it gets one.
 fn default_value(def: Option<&Map<String, Value>>) -> Option<Value> {
-    let d = def?;
-    let default = d.get("default").cloned().unwrap_or(Value::Null);
-    let falsy = match &default {
-        Value::Null => true,
-        Value::Bool(b) => !b,
-        Value::String(s) => s.is_empty(),
-        Value::Number(n) => n.as_f64() == Some(0.0),
-        _ => false,
-    };
-    if falsy && def_bool(Some(d), "multi") {
-        return Some(Value::Array(Vec::new()));
-    }
-    (!default.is_null()).then_some(default)
+    var_default_value(def?).filter(|v| !v.is_null())
 }
 
 impl Builder<'_> {

@@ -9,6 +9,7 @@ use super::index::{containers, VarDefs};
 use crate::error::{Error, ErrorKind, Result};
 use crate::policy::defaults::package_to_package_policy_inputs;
 use crate::policy::merge::update_package_inputs;
+use crate::policy::package::var_default_value;
 use crate::policy::validate::{
     error_list, validate_package_policy, validation_has_errors, ValidateOptions,
 };
@@ -303,15 +304,6 @@ fn default_for(
             c.label()
         ))
     })?;
-    let default = def.get("default").cloned().unwrap_or(Value::Null);
-    let multi = def.get("multi").and_then(Value::as_bool).unwrap_or(false);
-    let falsy = matches!(&default, Value::Null | Value::Bool(false))
-        || default.as_str() == Some("")
-        || default.as_f64() == Some(0.0);
     // `packageToPackagePolicyInputs`: multi vars with a falsy default start as [].
-    Ok(if falsy && multi {
-        Value::Array(Vec::new())
-    } else {
-        default
-    })
+    Ok(var_default_value(def).unwrap_or(Value::Null))
 }

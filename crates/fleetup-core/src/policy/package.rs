@@ -172,19 +172,28 @@ pub fn normalized_data_streams(pkg: &Value) -> Cow<'_, [Value]> {
 /// The input package dataset var name.
 pub const DATASET_VAR: &str = "data_stream.dataset";
 
+/// The value `varsReducer` gives a var: `[]` for a multi var whose default is falsy, otherwise
+/// its default (`None`: no default, JavaScript `undefined`).
+pub fn var_default_value(def: &Map<String, Value>) -> Option<Value> {
+    let default = def.get("default");
+    if !crate::js::truthy(default) && crate::js::truthy(def.get("multi")) {
+        return Some(Value::Array(Vec::new()));
+    }
+    default.cloned()
+}
+
 /// `varsReducer` over a list of var definitions: `{name: {value: default | [] for multi, type}}`.
 /// A definition without a default yields an entry without `value` (JavaScript `undefined`).
 pub fn vars_from_defs(defs: &[Value]) -> Map<String, Value> {
     let mut out = Map::new();
     for def in defs {
         let Some(name) = s(def, "name") else { continue };
+        let Some(def_map) = def.as_object() else {
+            continue;
+        };
         let mut entry = Map::new();
-        let default = def.get("default");
-        let multi = crate::policy::js::truthy(def.get("multi"));
-        if !crate::policy::js::truthy(default) && multi {
-            entry.insert("value".into(), Value::Array(Vec::new()));
-        } else if let Some(d) = default {
-            entry.insert("value".into(), d.clone());
+        if let Some(value) = var_default_value(def_map) {
+            entry.insert("value".into(), value);
         }
         if let Some(t) = def.get("type") {
             if crate::policy::js::truthy(Some(t)) {
