@@ -41,7 +41,7 @@ const META_OPS: &[Op] = &[
     },
 ];
 
-fn tables() -> [&'static [Op]; 6] {
+fn tables() -> [&'static [Op]; 7] {
     [
         META_OPS,
         crate::version::ops::OPS,
@@ -49,6 +49,7 @@ fn tables() -> [&'static [Op]; 6] {
         crate::package::ops::OPS,
         crate::policy::ops::OPS,
         crate::plan::ops::OPS,
+        crate::agent::ops::OPS,
     ]
 }
 

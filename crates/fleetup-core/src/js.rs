@@ -130,6 +130,43 @@ pub fn to_js_string(v: &Value) -> String {
     }
 }
 
+/// `JSON.stringify(v)` for JSON values: compact, keys in order, numbers printed as JavaScript
+/// prints them (`1.0` is `1`).
+pub fn json_stringify(v: &Value) -> String {
+    fn write(out: &mut String, v: &Value) {
+        match v {
+            Value::Number(n) => out.push_str(&number_to_string(n)),
+            Value::String(s) => out.push_str(&serde_json::to_string(s).unwrap_or_default()),
+            Value::Array(a) => {
+                out.push('[');
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(out, x);
+                }
+                out.push(']');
+            }
+            Value::Object(m) => {
+                out.push('{');
+                for (i, (k, x)) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::to_string(k).unwrap_or_default());
+                    out.push(':');
+                    write(out, x);
+                }
+                out.push('}');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut out = String::new();
+    write(&mut out, v);
+    out
+}
+
 fn number_to_string(n: &serde_json::Number) -> String {
     if let Some(i) = n.as_i64() {
         return i.to_string();

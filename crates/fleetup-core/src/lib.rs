@@ -7,6 +7,8 @@
 //! - [`registry`]: the package registry's Masterminds-semver constraints (`conditions.kibana.version`);
 //! - [`package`]: loading integration packages (directory, `.zip`, registry JSON) and version decisions;
 //! - [`policy`]: the Kibana-identical package policy upgrade (merge, validation, dry run);
+//! - [`agent`]: compiled agent configuration (Kibana's Handlebars templates), the agent
+//!   configuration diff of an upgrade and standalone `elastic-agent.yml` inputs;
 //! - [`plan`]: field-level change lists, conflict resolution, auto-upgrade eligibility and fleet-wide plans.
 //!
 //! Every capability is reachable through one JSON dispatcher ([`call`], [`dispatch`]), which the
@@ -20,6 +22,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod agent;
 pub mod args;
 pub mod dispatch;
 pub mod error;

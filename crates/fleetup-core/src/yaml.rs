@@ -934,6 +934,164 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+// ---- Writing ----
+
+/// Writes a JSON value as a block-style YAML document, the way js-yaml's `dump` lays it out
+/// (two-space indent, `- ` items, `key: value`, `[]`/`{}` for empty containers, literal blocks
+/// for multi-line strings). Strings are quoted whenever plain text would read back as something
+/// else, so `parse(&dump(v)) == v` for every value `parse` can produce.
+///
+/// # Example
+/// ```
+/// let v = serde_json::json!({"paths": ["/var/log/*.log"], "tags": [], "n": "1"});
+/// assert_eq!(fleetup_core::yaml::dump(&v), "paths:\n  - /var/log/*.log\ntags: []\nn: '1'\n");
+/// ```
+pub fn dump(value: &Value) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Object(m) if !m.is_empty() => dump_map(&mut out, m, 0),
+        Value::Array(a) if !a.is_empty() => dump_seq(&mut out, a, 0),
+        scalar => {
+            dump_scalar(&mut out, scalar, 0);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn indent(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+fn dump_map(out: &mut String, map: &Map<String, Value>, level: usize) {
+    for (i, (k, v)) in map.iter().enumerate() {
+        if i > 0 {
+            indent(out, level);
+        }
+        dump_string(out, k, level, true);
+        out.push(':');
+        dump_child(out, v, level);
+    }
+}
+
+fn dump_seq(out: &mut String, items: &[Value], level: usize) {
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            indent(out, level);
+        }
+        out.push('-');
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                out.push(' ');
+                dump_map(out, m, level + 2);
+            }
+            Value::Array(a) if !a.is_empty() => {
+                out.push(' ');
+                dump_seq(out, a, level + 2);
+            }
+            scalar => {
+                out.push(' ');
+                dump_scalar(out, scalar, level + 2);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// The value after `key:`: nested containers go on the next lines, scalars on the same line.
+fn dump_child(out: &mut String, v: &Value, level: usize) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            out.push('\n');
+            indent(out, level + 2);
+            dump_map(out, m, level + 2);
+        }
+        Value::Array(a) if !a.is_empty() => {
+            out.push('\n');
+            indent(out, level + 2);
+            dump_seq(out, a, level + 2);
+        }
+        scalar => {
+            out.push(' ');
+            dump_scalar(out, scalar, level + 2);
+            out.push('\n');
+        }
+    }
+}
+
+fn dump_scalar(out: &mut String, v: &Value, level: usize) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&js_number_string(n)),
+        Value::String(s) => dump_string(out, s, level, false),
+        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => out.push_str("{}"),
+    }
+}
+
+fn dump_string(out: &mut String, s: &str, level: usize, is_key: bool) {
+    if plain_safe(s, is_key) {
+        out.push_str(s);
+    } else if !is_key && literal_block_safe(s) {
+        let trailing = s.len() - s.trim_end_matches('\n').len();
+        out.push_str(match trailing {
+            0 => "|-",
+            1 => "|",
+            _ => "|+",
+        });
+        for line in s.trim_end_matches('\n').split('\n') {
+            out.push('\n');
+            if !line.is_empty() {
+                indent(out, level);
+                out.push_str(line);
+            }
+        }
+        for _ in 1..trailing {
+            out.push('\n');
+        }
+    } else if !s.chars().any(|c| c.is_control()) {
+        out.push('\'');
+        out.push_str(&s.replace('\'', "''"));
+        out.push('\'');
+    } else {
+        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    }
+}
+
+/// Whether `s` can be written without quotes and read back as the same string.
+fn plain_safe(s: &str, is_key: bool) -> bool {
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    let indicator = "-?:,[]{}#&*!|>'\"%@`".contains(first);
+    let risky_start = indicator
+        && !(matches!(first, '-' | '?' | ':')
+            && s.chars().nth(1).is_some_and(|c| !c.is_whitespace()));
+    !risky_start
+        && !s.starts_with(char::is_whitespace)
+        && !s.ends_with(char::is_whitespace)
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.ends_with(':')
+        && !s.chars().any(|c| c.is_control() || c == '\u{feff}')
+        && !(is_key && (s.contains(['[', ']', '{', '}', ','])))
+        && !s.contains(['[', ']', '{', '}', ','])
+        && resolve_plain(s.to_string()) == Value::String(s.to_string())
+}
+
+/// Multi-line text that a literal block (`|`) keeps exactly.
+fn literal_block_safe(s: &str) -> bool {
+    s.contains('\n')
+        && !s.starts_with([' ', '\n'])
+        && !s
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || c == '\u{feff}')
+        && s.trim_end_matches('\n')
+            .split('\n')
+            .all(|l| !l.ends_with([' ', '\t']))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,10 +57,12 @@ pub fn check_upgrade_allowed(policy: &Value, pkg: &Value) -> Result<()> {
     Ok(())
 }
 
-/// One dry-run item: `{name, diff: [current, proposed], hasErrors, changes}`.
+/// One dry-run item: `{name, diff: [current, proposed], agent_diff, hasErrors, changes}`
+/// (`agent_diff` is Kibana's: the agent inputs of the *current* policy, from its stored
+/// compiled fields).
 ///
 /// `experimental_data_stream_features` is the installation's list (Kibana writes it into both
-/// sides of the diff). Agent templates are not compiled here.
+/// sides of the diff). Agent templates are not compiled here (see [`upgrade_dry_run_with`]).
 ///
 /// # Errors
 /// See [`check_upgrade_allowed`]; `INVALID_POLICY` for a non-object policy.
@@ -68,6 +70,36 @@ pub fn upgrade_dry_run(
     policy: &Value,
     pkg: &Value,
     experimental_features: Option<&Value>,
+) -> Result<Value> {
+    upgrade_dry_run_with(policy, pkg, experimental_features, None)
+}
+
+/// Agent templates for a dry run: the target version's (compiles the proposed policy, as Kibana
+/// does) and optionally the current version's (compiles the current policy for the agent
+/// configuration diff; without them its stored `compiled_*` fields are used).
+#[derive(Debug, Clone, Copy)]
+pub struct DryRunAgent<'a> {
+    /// The target version's templates.
+    pub templates: &'a crate::agent::AgentTemplates,
+    /// The current version's PackageInfo and templates.
+    pub current: Option<(&'a Value, &'a crate::agent::AgentTemplates)>,
+    /// Compilation options (agent version).
+    pub options: crate::agent::CompileOptions<'a>,
+}
+
+/// [`upgrade_dry_run`] with the proposed policy compiled against the target's agent templates:
+/// `compiled_input` / `compiled_stream` as Kibana sets them, and `agent_configuration` (the agent
+/// configuration diff, see [`crate::agent::diff`]). A template that renders invalid YAML (e.g. a
+/// yaml var duplicating a key) is an error of the proposed policy, as in Kibana's dry run; a
+/// missing template or a Handlebars failure is fatal (`TEMPLATE_ERROR`).
+///
+/// # Errors
+/// See [`upgrade_dry_run`]; `TEMPLATE_ERROR` as above.
+pub fn upgrade_dry_run_with(
+    policy: &Value,
+    pkg: &Value,
+    experimental_features: Option<&Value>,
+    agent: Option<DryRunAgent<'_>>,
 ) -> Result<Value> {
     let Value::Object(policy_map) = policy else {
         return Err(Error::new(
@@ -107,6 +139,57 @@ pub fn upgrade_dry_run(
         };
     }
     let current = Value::Object(current);
+    let mut agent_configuration = None;
+    if let Some(agent) = agent {
+        let inputs = crate::policy::package::arr(&proposed, "inputs");
+        match crate::agent::compile_package_policy_inputs(
+            pkg,
+            proposed.get("vars"),
+            inputs,
+            agent.templates,
+            agent.options,
+        ) {
+            Ok(compiled) => {
+                if let Value::Object(m) = &mut proposed {
+                    m.insert("inputs".into(), Value::Array(compiled));
+                }
+                let current_side = match agent.current {
+                    Some((old_pkg, old_templates)) => {
+                        (&current, Some(old_pkg), Some(old_templates))
+                    }
+                    None => (&current, None, None),
+                };
+                let diff = crate::agent::ops::agent_config_diff(
+                    current_side,
+                    (&proposed, pkg, None),
+                    agent.options,
+                    crate::agent::AgentPolicyContext::default(),
+                )?;
+                agent_configuration = Some(
+                    serde_json::to_value(diff)
+                        .map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?,
+                );
+            }
+            Err(e) if e.kind() == ErrorKind::PackagePolicyValidation => {
+                if let Value::Object(m) = &mut proposed {
+                    let mut error = Map::new();
+                    error.insert("message".into(), Value::String(e.message().to_string()));
+                    match m.get_mut("errors") {
+                        Some(Value::Array(list)) => list.push(Value::Object(error)),
+                        _ => {
+                            m.insert("errors".into(), Value::Array(vec![Value::Object(error)]));
+                        }
+                    }
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let agent_diff = crate::agent::agent_inputs(
+        &current,
+        Some(pkg),
+        crate::agent::AgentPolicyContext::default(),
+    );
     let has_errors = proposed.get("errors").is_some();
     let changes = field_changes(&current, &proposed, pkg);
     let mut out = Map::new();
@@ -115,7 +198,14 @@ pub fn upgrade_dry_run(
         proposed.get("name").cloned().unwrap_or(Value::Null),
     );
     out.insert("diff".into(), Value::Array(vec![current, proposed]));
+    out.insert(
+        "agent_diff".into(),
+        Value::Array(vec![Value::Array(agent_diff)]),
+    );
     out.insert("hasErrors".into(), Value::Bool(has_errors));
     out.insert("changes".into(), changes);
+    if let Some(a) = agent_configuration {
+        out.insert("agent_configuration".into(), a);
+    }
     Ok(Value::Object(out))
 }

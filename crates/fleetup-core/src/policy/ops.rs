@@ -164,7 +164,8 @@ fn new_policy_op(args: &Args<'_>) -> Result<Value> {
 
 /// `fleet.update_package_inputs` — args: `package_policy`, `package_info`, `inputs_override?`
 /// (default: the package's default inputs), `dry_run?` (false), `enforce_frozen?` (false: also
-/// apply the save-time `enforceFrozenInputs` rules against `package_policy`), `force?` (false).
+/// apply the save-time `enforceFrozenInputs` rules against `package_policy`), `force?` (false),
+/// `agent_templates?` (compile the result's inputs as Kibana's upgrade does), `agent_version?`.
 /// Result: the upgraded policy (with `errors` under `dry_run`); error `PACKAGE_POLICY_VALIDATION`
 /// otherwise, or for a modified frozen var.
 fn update_inputs_op(args: &Args<'_>) -> Result<Value> {
@@ -196,6 +197,13 @@ fn update_inputs_op(args: &Args<'_>) -> Result<Value> {
                 _ => e,
             }
         })?;
+    if let Some(templates) = crate::agent::ops::templates_arg(args, "agent_templates")? {
+        let opts = crate::agent::CompileOptions {
+            agent_version: args.opt_str("agent_version")?,
+            serverless: false,
+        };
+        out = crate::agent::compile_policy(&out, pkg, templates, opts)?;
+    }
     if args.opt_bool("enforce_frozen")?.unwrap_or(false) {
         let force = args.opt_bool("force")?.unwrap_or(false);
         let old_inputs = policy
@@ -210,12 +218,34 @@ fn update_inputs_op(args: &Args<'_>) -> Result<Value> {
 }
 
 /// `fleet.upgrade_dry_run` — args: `package_policy` (stored policy), `package_info` (target),
-/// `experimental_data_stream_features?`. Result: `{name, diff: [current, proposed], hasErrors,
-/// changes}`; error `UPGRADE_NOT_ALLOWED` when the target is older than the policy.
+/// `experimental_data_stream_features?`, `agent_templates?` (target's; compiles the proposed
+/// policy), `current_package_info?` + `current_agent_templates?` (compile the current policy for
+/// `agent_configuration`), `agent_version?`. Result: `{name, diff: [current, proposed],
+/// agent_diff, hasErrors, changes, agent_configuration?}`; error `UPGRADE_NOT_ALLOWED` when the
+/// target is older than the policy.
 fn dry_run_op(args: &Args<'_>) -> Result<Value> {
     let policy = object_arg(args, "package_policy")?;
     let pkg = object_arg(args, "package_info")?;
-    upgrade_dry_run(policy, pkg, args.get("experimental_data_stream_features"))
+    let features = args.get("experimental_data_stream_features");
+    let Some(templates) = crate::agent::ops::templates_arg(args, "agent_templates")? else {
+        return upgrade_dry_run(policy, pkg, features);
+    };
+    let current = match (
+        args.get("current_package_info").filter(|p| p.is_object()),
+        crate::agent::ops::templates_arg(args, "current_agent_templates")?,
+    ) {
+        (Some(p), Some(t)) => Some((p, t)),
+        _ => None,
+    };
+    let agent = super::dry_run::DryRunAgent {
+        templates,
+        current,
+        options: crate::agent::CompileOptions {
+            agent_version: args.opt_str("agent_version")?,
+            serverless: false,
+        },
+    };
+    super::dry_run::upgrade_dry_run_with(policy, pkg, features, Some(agent))
 }
 
 /// `fleet.to_simplified_policy` — args: `package_policy`. Result: the simplified policy.

@@ -118,6 +118,65 @@ pub fn satisfies(version: &str, range: &str, options: Options) -> bool {
     cache::range(range, options).is_ok_and(|r| r.test(&v))
 }
 
+/// `semver.coerce(text)` with default options: the first run of up to three dot-separated
+/// numbers (at most 16 digits each) not touching other digits, as `major.minor.patch` with
+/// missing parts `0`; `None` when there is none or a part overflows.
+///
+/// # Example
+/// ```
+/// assert_eq!(fleetup_core::version::coerce("v9.3.1-SNAPSHOT").as_deref(), Some("9.3.1"));
+/// assert_eq!(fleetup_core::version::coerce("agent 8").as_deref(), Some("8.0.0"));
+/// ```
+pub fn coerce(text: &str) -> Option<String> {
+    if text.len() > MAX_LENGTH {
+        return None;
+    }
+    let b = text.as_bytes();
+    let digits_at = |i: usize| b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() || (i > 0 && b[i - 1].is_ascii_digit()) {
+            i += 1;
+            continue;
+        }
+        // Greedy parts of 1-16 digits, as the regex `(\d{1,16})(?:\.(\d{1,16}))?{0,2}` then
+        // `(?:$|[^\d])` reads them, backtracking to fewer parts when the boundary fails.
+        let mut parts: Vec<(usize, usize)> = Vec::new();
+        let mut j = i;
+        loop {
+            let n = digits_at(j).min(16);
+            parts.push((j, n));
+            let end = j + n;
+            if parts.len() == 3 || end >= b.len() || b[end] != b'.' || digits_at(end + 1) == 0 {
+                break;
+            }
+            j = end + 1;
+        }
+        while let Some(&(start, n)) = parts.last() {
+            let end = start + n;
+            if end >= b.len() || !b[end].is_ascii_digit() {
+                let num = |k: usize| {
+                    parts
+                        .get(k)
+                        .map_or(Some(0), |&(s, n)| text[s..s + n].parse::<u64>().ok())
+                };
+                let (major, minor, patch) = (num(0)?, num(1)?, num(2)?);
+                // node-semver rejects parts above Number.MAX_SAFE_INTEGER.
+                if [major, minor, patch]
+                    .iter()
+                    .any(|&p| p > 9_007_199_254_740_991)
+                {
+                    return None;
+                }
+                return Some(format!("{major}.{minor}.{patch}"));
+            }
+            parts.pop();
+        }
+        i += 1;
+    }
+    None
+}
+
 /// `semver.validRange`: the canonical range string (`*` for any), or `None` when invalid.
 pub fn valid_range(range: &str, options: Options) -> Option<String> {
     let r = cache::range(range, options).ok()?;

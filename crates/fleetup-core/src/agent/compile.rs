@@ -1,0 +1,348 @@
+//! `compiled_input` / `compiled_stream` for a policy's inputs (Kibana's
+//! `_compilePackagePolicyInputs`).
+//!
+//! Each enabled input is compiled with its package's input template (`agent/input/<template_path>`,
+//! package and input vars), each enabled stream with its data stream's stream template (package,
+//! input and stream vars). Disabled streams get `compiled_stream` removed, disabled inputs
+//! `compiled_input`. Templates come from a map of the package's agent templates, keyed by their path
+//! in the package (as `package.agent_templates` returns them; a leading `<name>-<version>/` or `/`
+//! is fine too).
+
+use serde_json::{Map, Value};
+
+use super::template::{compile_template, MetaVariables};
+use crate::error::{Error, ErrorKind, Result};
+use crate::js;
+use crate::policy::package::{arr, normalized_data_streams, normalized_inputs, s};
+
+/// Options of a compilation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CompileOptions<'a> {
+    /// The agent version templates see as `_meta.agent.version` (none for a parent policy).
+    pub agent_version: Option<&'a str>,
+    /// Whether index privileges on Serverless apply (drops `read_cross_cluster`).
+    pub serverless: bool,
+}
+
+/// The agent templates of one package version, keyed by path.
+pub type AgentTemplates = Map<String, Value>;
+
+/// Compiles every input of `inputs` (`_compilePackagePolicyInputs`). `package_vars` are the
+/// policy's package-level vars.
+///
+/// # Errors
+/// `TEMPLATE_ERROR` for a missing input or stream template (Kibana's `InputNotFoundError` /
+/// `StreamNotFoundError` messages) or a Handlebars failure; `PACKAGE_POLICY_VALIDATION` when a
+/// template renders invalid YAML.
+pub fn compile_package_policy_inputs(
+    pkg: &Value,
+    package_vars: Option<&Value>,
+    inputs: &[Value],
+    templates: &AgentTemplates,
+    opts: CompileOptions<'_>,
+) -> Result<Vec<Value>> {
+    let empty = Map::new();
+    let package_vars = package_vars.and_then(Value::as_object).unwrap_or(&empty);
+    inputs
+        .iter()
+        .map(|input| {
+            let compiled_input = compile_input(pkg, package_vars, input, templates, opts)?;
+            let streams = arr(input, "streams")
+                .iter()
+                .map(|stream| compile_stream(pkg, package_vars, input, stream, templates, opts))
+                .collect::<Result<Vec<_>>>()?;
+            let mut out = input.as_object().cloned().unwrap_or_default();
+            match compiled_input {
+                Some(c) => out.insert("compiled_input".into(), c),
+                None => out.shift_remove("compiled_input"),
+            };
+            if input.get("streams").is_some() {
+                out.insert("streams".into(), Value::Array(streams));
+            }
+            Ok(Value::Object(out))
+        })
+        .collect()
+}
+
+fn not_found(message: String) -> Error {
+    Error::new(ErrorKind::TemplateError, message)
+}
+
+/// `_compilePackagePolicyInput`.
+fn compile_input(
+    pkg: &Value,
+    package_vars: &Map<String, Value>,
+    input: &Value,
+    templates: &AgentTemplates,
+    opts: CompileOptions<'_>,
+) -> Result<Option<Value>> {
+    let policy_templates = arr(pkg, "policy_templates");
+    let template = match s(input, "policy_template").filter(|t| !t.is_empty()) {
+        Some(name) => policy_templates
+            .iter()
+            .find(|pt| s(pt, "name") == Some(name)),
+        None => policy_templates.first(),
+    };
+    let Some(template) = template else {
+        return Ok(None);
+    };
+    if !js::truthy(input.get("enabled")) {
+        return Ok(None);
+    }
+    let package_inputs = normalized_inputs(template);
+    if package_inputs.is_empty() {
+        return Ok(None);
+    }
+    let input_type = input.get("type").map(js::to_js_string).unwrap_or_default();
+    let Some(package_input) = package_inputs
+        .iter()
+        .find(|i| i.get("type").map(js::to_js_string).as_deref() == Some(&input_type))
+    else {
+        return Err(not_found(format!(
+            "Input template not found, unable to find input type {input_type}"
+        )));
+    };
+    let paths = template_paths(package_input);
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let mut vars = package_vars.clone();
+    merge_vars(&mut vars, input.get("vars"));
+    let meta = MetaVariables {
+        package: Some(pkg),
+        input: Some(input),
+        stream: None,
+        agent_version: opts.agent_version,
+    };
+    let mut compiled: Option<Value> = None;
+    for path in paths {
+        let suffix = format!("/agent/input/{path}");
+        let Some(text) = find_template(templates, |p| p.ends_with(&suffix)) else {
+            return Err(not_found(format!(
+                "Unable to load input template at /agent/input/{path}"
+            )));
+        };
+        let one = compile_template(&vars, &meta, text)?;
+        compiled = Some(match compiled {
+            None => one,
+            Some(mut acc) => {
+                lodash_merge(&mut acc, one);
+                acc
+            }
+        });
+    }
+    Ok(compiled)
+}
+
+/// `_compilePackageStream`.
+fn compile_stream(
+    pkg: &Value,
+    package_vars: &Map<String, Value>,
+    input: &Value,
+    stream: &Value,
+    templates: &AgentTemplates,
+    opts: CompileOptions<'_>,
+) -> Result<Value> {
+    let mut out = stream.as_object().cloned().unwrap_or_default();
+    if !js::truthy(stream.get("enabled")) {
+        out.shift_remove("compiled_stream");
+        return Ok(Value::Object(out));
+    }
+    let dataset = stream
+        .get("data_stream")
+        .and_then(|d| d.get("dataset"))
+        .map(js::to_js_string)
+        .unwrap_or_else(|| "undefined".into());
+    let data_streams = normalized_data_streams(pkg);
+    let Some(data_stream) = data_streams
+        .iter()
+        .find(|ds| ds.get("dataset").map(js::to_js_string).as_deref() == Some(&dataset))
+    else {
+        return Err(not_found(format!(
+            "Stream template not found, unable to find dataset {dataset}"
+        )));
+    };
+    apply_index_privileges(data_stream, &mut out, opts.serverless);
+    let input_type = input.get("type").map(js::to_js_string).unwrap_or_default();
+    let Some(package_stream) = arr(data_stream, "streams")
+        .iter()
+        .find(|st| st.get("input").map(js::to_js_string).as_deref() == Some(&input_type))
+    else {
+        return Err(not_found(format!(
+            "Stream template not found, unable to find stream for input {input_type}"
+        )));
+    };
+    let paths = template_paths(package_stream);
+    if paths.is_empty() {
+        return Err(not_found(format!(
+            "Stream template path not found for dataset {dataset}"
+        )));
+    }
+    let ds_path = s(data_stream, "path").unwrap_or(&dataset);
+    let input_package = s(pkg, "type") == Some("input");
+    let in_data_stream = |p: &str| {
+        let p = normalized(p);
+        if input_package {
+            p.contains("/agent/input/") || p.contains("/fields/")
+        } else {
+            p.contains(&format!("/data_stream/{ds_path}/"))
+        }
+    };
+    let mut vars = package_vars.clone();
+    merge_vars(&mut vars, input.get("vars"));
+    merge_vars(&mut vars, stream.get("vars"));
+    let meta = MetaVariables {
+        package: Some(pkg),
+        input: Some(input),
+        stream: Some(stream),
+        agent_version: opts.agent_version,
+    };
+    let mut compiled: Option<Value> = None;
+    for path in paths {
+        let Some(text) = find_template(templates, |p| {
+            in_data_stream(p) && p.ends_with(path.as_str())
+        }) else {
+            return Err(not_found(format!(
+                "Unable to load stream template {path} for dataset {dataset}"
+            )));
+        };
+        let one = compile_template(&vars, &meta, text)?;
+        compiled = Some(match compiled {
+            None => one,
+            Some(mut acc) => {
+                lodash_merge(&mut acc, one);
+                acc
+            }
+        });
+    }
+    if let Some(c) = compiled {
+        out.insert("compiled_stream".into(), c);
+    }
+    Ok(Value::Object(out))
+}
+
+/// `template_paths` when non-empty, else `[template_path]`, else nothing.
+fn template_paths(def: &Value) -> Vec<String> {
+    match def.get("template_paths") {
+        Some(Value::Array(list)) if !list.is_empty() => list
+            .iter()
+            .filter_map(|p| p.as_str().map(str::to_string))
+            .collect(),
+        _ => s(def, "template_path")
+            .filter(|p| !p.is_empty())
+            .map(|p| vec![p.to_string()])
+            .unwrap_or_default(),
+    }
+}
+
+/// A template path with a leading `/`, so `ends_with("/agent/input/x")` works for paths given
+/// relative to the package root.
+fn normalized(path: &str) -> String {
+    format!("/{}", path.trim_start_matches('/'))
+}
+
+/// The first template (in path order, as in the package archive) whose path matches.
+fn find_template<'a>(
+    templates: &'a AgentTemplates,
+    matches: impl Fn(&str) -> bool,
+) -> Option<&'a str> {
+    let mut keys: Vec<&String> = templates.keys().collect();
+    keys.sort();
+    keys.into_iter()
+        .find(|k| matches(&normalized(k)))
+        .and_then(|k| templates.get(k.as_str()))
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+}
+
+/// `Object.assign(vars, more)` for var entry maps.
+fn merge_vars(vars: &mut Map<String, Value>, more: Option<&Value>) {
+    if let Some(Value::Object(more)) = more {
+        for (k, v) in more {
+            vars.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+/// lodash `merge` of plain JSON: objects merge key by key, arrays index by index, other values
+/// replace (an `undefined`-free JSON source never deletes).
+pub(crate) fn lodash_merge(target: &mut Value, source: Value) {
+    match (target, source) {
+        (Value::Object(t), Value::Object(s)) => {
+            for (k, v) in s {
+                match t.get_mut(&k) {
+                    Some(existing) if v.is_object() || v.is_array() => lodash_merge(existing, v),
+                    _ => {
+                        t.insert(k, v);
+                    }
+                }
+            }
+        }
+        (Value::Array(t), Value::Array(s)) => {
+            for (i, v) in s.into_iter().enumerate() {
+                match t.get_mut(i) {
+                    Some(existing) if v.is_object() || v.is_array() => lodash_merge(existing, v),
+                    Some(existing) => *existing = v,
+                    None => t.push(v),
+                }
+            }
+        }
+        (t, s) => *t = s,
+    }
+}
+
+/// Index privileges Fleet lets a data stream ask for (`read_cross_cluster` not on Serverless).
+const ALLOWED_INDEX_PRIVILEGES: &[&str] = &[
+    "auto_configure",
+    "create_doc",
+    "maintenance",
+    "monitor",
+    "read",
+    "read_cross_cluster",
+];
+
+/// `_applyIndexPrivileges`: copies the data stream's `dynamic_dataset` / `dynamic_namespace` and
+/// its allowed index privileges into the stream's `data_stream.elasticsearch`.
+fn apply_index_privileges(data_stream: &Value, stream: &mut Map<String, Value>, serverless: bool) {
+    let es = data_stream.get("elasticsearch");
+    let mut set = |key: &str, value: Value| {
+        let ds = stream
+            .entry("data_stream")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(ds) = ds {
+            let target = ds
+                .entry("elasticsearch")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !target.is_object() {
+                *target = Value::Object(Map::new());
+            }
+            if let Value::Object(t) = target {
+                t.insert(key.into(), value);
+            }
+        }
+    };
+    for key in ["dynamic_dataset", "dynamic_namespace"] {
+        if let Some(v) = es.and_then(|e| e.get(key)).filter(|v| js::truthy(Some(v))) {
+            set(key, v.clone());
+        }
+    }
+    let privileges = es
+        .and_then(|e| e.get("privileges"))
+        .and_then(|p| p.get("indices"))
+        .and_then(Value::as_array);
+    let valid: Vec<Value> = privileges
+        .into_iter()
+        .flatten()
+        .filter(|p| {
+            p.as_str().is_some_and(|p| {
+                ALLOWED_INDEX_PRIVILEGES.contains(&p) && !(serverless && p == "read_cross_cluster")
+            })
+        })
+        .cloned()
+        .collect();
+    if !valid.is_empty() {
+        let mut indices = Map::new();
+        indices.insert("indices".into(), Value::Array(valid));
+        set("privileges", Value::Object(indices));
+    }
+}

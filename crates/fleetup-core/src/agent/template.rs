@@ -1,0 +1,707 @@
+//! One agent template compiled the way Kibana's `compileTemplate` does it.
+//!
+//! The pipeline, step by step as Kibana runs it:
+//! 1. the policy's var entries (`{type, value}`) become template variables: dotted names nest
+//!    (`data_stream.dataset` → `{data_stream: {dataset}}`), `yaml` vars become a quoted placeholder
+//!    (`"##name##"`) whose parsed value is put back after step 4, secret references become
+//!    `$co.elastic.secret{<id>}`, and `_meta` carries the package/input/stream meta variables;
+//! 2. Handlebars renders the template with HTML escaping off and Kibana's helpers (`contains`,
+//!    `escape_string`, `escape_multiline_string`, `to_json`, `url_encode`, `semverSatisfies`);
+//! 3. placeholders that start a line are replaced by the YAML dump of their value (root-level
+//!    merge of a `yaml` var into the document);
+//! 4. the text is loaded as YAML (js-yaml semantics), top-level keys that became `null` from a
+//!    blank string var are set back to `''`, and remaining placeholders anywhere are replaced by
+//!    their parsed values.
+//!
+//! Handlebars itself is the `handlebars` crate. Where its semantics differ from handlebars.js,
+//! the differences are closed here: values print with JavaScript's `String()` (arrays join with
+//! `,`, `1.0` prints `1`), and `if`/`unless` use handlebars.js truthiness (`{}` is true).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use handlebars::template::{Parameter, TemplateElement};
+use handlebars::{
+    Context, Handlebars, Helper, HelperDef, HelperResult, Output, Path, RenderContext, RenderError,
+    RenderErrorReason, Renderable, Template,
+};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::js;
+
+/// Meta variables a template sees under `_meta` (Kibana's `getMetaVariables`).
+#[derive(Debug, Clone, Default)]
+pub struct MetaVariables<'a> {
+    /// `package.name`, `package.title`, `package.version` of the package being compiled.
+    pub package: Option<&'a Value>,
+    /// The input being compiled (its `id`).
+    pub input: Option<&'a Value>,
+    /// The stream being compiled (its `id`, `data_stream.dataset`, `data_stream.type`).
+    pub stream: Option<&'a Value>,
+    /// The agent version templates may test with `semverSatisfies`; `None` for a parent policy.
+    pub agent_version: Option<&'a str>,
+}
+
+impl MetaVariables<'_> {
+    fn to_value(&self) -> Value {
+        let field = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).cloned();
+        let str_or_empty = |v: Option<Value>| match v {
+            Some(v) if js::truthy(Some(&v)) => v,
+            _ => Value::String(String::new()),
+        };
+        let mut package = Map::new();
+        for k in ["name", "title", "version"] {
+            if let Some(v) = field(self.package, k) {
+                package.insert(k.into(), v);
+            }
+        }
+        let data_stream = self.stream.and_then(|s| s.get("data_stream"));
+        let mut ds = Map::new();
+        ds.insert(
+            "dataset".into(),
+            str_or_empty(field(data_stream, "dataset")),
+        );
+        ds.insert("type".into(), str_or_empty(field(data_stream, "type")));
+        let mut stream = Map::new();
+        stream.insert("id".into(), str_or_empty(field(self.stream, "id")));
+        stream.insert("data_stream".into(), Value::Object(ds));
+        let mut input = Map::new();
+        input.insert("id".into(), str_or_empty(field(self.input, "id")));
+        let mut agent = Map::new();
+        if let Some(v) = self.agent_version {
+            agent.insert("version".into(), Value::String(v.into()));
+        }
+        let mut meta = Map::new();
+        meta.insert("package".into(), Value::Object(package));
+        meta.insert("stream".into(), Value::Object(stream));
+        meta.insert("input".into(), Value::Object(input));
+        meta.insert("agent".into(), Value::Object(agent));
+        Value::Object(meta)
+    }
+}
+
+/// Compiles one agent template with a policy's var entries (`{name: {type?, value?}}`), as
+/// Kibana's `compileTemplate` does.
+///
+/// # Errors
+/// `TEMPLATE_ERROR` ("Error while compiling agent template: …") when Handlebars fails or a var
+/// name is unsafe; `PACKAGE_POLICY_VALIDATION` when the rendered text is not valid YAML (a
+/// duplicated key gets Kibana's "Duplicated key … found in agent policy yaml" message).
+pub fn compile_template(
+    vars: &Map<String, Value>,
+    meta: &MetaVariables<'_>,
+    template: &str,
+) -> Result<Value> {
+    let (mut context, yaml_values) = build_template_variables(vars)?;
+    context.insert("_meta".into(), meta.to_value());
+    let context = Value::Object(context);
+    let rendered = render(template, &context)?;
+    let rendered = replace_root_level_yaml_variables(&yaml_values, rendered);
+    let loaded = crate::yaml::parse(&rendered).map_err(|e| yaml_error(&e))?;
+    let patched = patch_blank_strings(loaded, &context)?;
+    Ok(replace_variables_in_yaml(&yaml_values, patched))
+}
+
+/// Placeholder → parsed value of each `yaml` var (`null` for an empty one).
+type YamlValues = Vec<(String, Value)>;
+
+/// Kibana's `buildTemplateVariables`.
+fn build_template_variables(vars: &Map<String, Value>) -> Result<(Map<String, Value>, YamlValues)> {
+    let mut out = Map::new();
+    let mut yaml_values = YamlValues::new();
+    for (key, entry) in vars {
+        let mut parts: Vec<&str> = key.split('.').collect();
+        let last = parts.pop().unwrap_or_default();
+        if last.is_empty() || !is_valid_key(last) {
+            return Err(invalid_key(last));
+        }
+        let mut target = &mut out;
+        for part in parts {
+            if !is_valid_key(part) {
+                return Err(invalid_key(part));
+            }
+            let slot = target.entry(part.to_string()).or_insert(Value::Null);
+            if !js::truthy(Some(slot)) {
+                *slot = Value::Object(Map::new());
+            }
+            target = match slot {
+                Value::Object(m) => m,
+                // JavaScript cannot add a property to a primitive in strict mode.
+                other => {
+                    return Err(compile_error(format!(
+                        "Cannot create property '{last}' on {} '{}'",
+                        js_type_of(other),
+                        js::to_js_string(other)
+                    )))
+                }
+            };
+        }
+        let Value::Object(entry) = entry else {
+            return Err(compile_error(format!(
+                "Cannot read properties of {} (reading 'type')",
+                js::to_js_string(entry)
+            )));
+        };
+        let value = entry.get("value");
+        if entry.get("type").and_then(Value::as_str) == Some("yaml") {
+            let placeholder = format!("##{key}##");
+            if js::truthy(value) {
+                target.insert(last.into(), Value::String(format!("\"{placeholder}\"")));
+                let text = value.map(js::to_js_string).unwrap_or_default();
+                let parsed = crate::yaml::parse(&text).map_err(|e| {
+                    Error::new(
+                        ErrorKind::TemplateError,
+                        format!("YAMLException: {}", e.message()),
+                    )
+                })?;
+                yaml_values.push((placeholder, parsed));
+            } else {
+                target.insert(last.into(), Value::Null);
+                yaml_values.push((placeholder, Value::Null));
+            }
+        } else if let Some(secret) = value.and_then(secret_reference) {
+            target.insert(last.into(), secret);
+        } else if let Some(v) = value {
+            target.insert(last.into(), v.clone());
+        } else {
+            // `varPart[last] = undefined` keeps (or creates) the key with no value.
+            target.shift_remove(last);
+        }
+    }
+    Ok((out, yaml_values))
+}
+
+/// `$co.elastic.secret{<id>}` for a secret reference (`{isSecretRef: true, id}` or `{…, ids}`).
+fn secret_reference(value: &Value) -> Option<Value> {
+    let obj = value.as_object()?;
+    if !js::truthy(obj.get("isSecretRef")) {
+        return None;
+    }
+    let compiled =
+        |id: &Value| Value::String(format!("$co.elastic.secret{{{}}}", js::to_js_string(id)));
+    Some(match obj.get("ids") {
+        Some(Value::Array(ids)) => Value::Array(ids.iter().map(compiled).collect()),
+        _ => compiled(obj.get("id").unwrap_or(&Value::Null)),
+    })
+}
+
+fn is_valid_key(key: &str) -> bool {
+    !matches!(key, "__proto__" | "constructor" | "prototype")
+}
+
+fn invalid_key(key: &str) -> Error {
+    Error::new(
+        ErrorKind::TemplateError,
+        format!("Error while compiling agent template: Invalid key {key}"),
+    )
+}
+
+fn compile_error(message: String) -> Error {
+    Error::new(
+        ErrorKind::TemplateError,
+        format!("Error while compiling agent template: {message}"),
+    )
+}
+
+fn js_type_of(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "boolean",
+        _ => "object",
+    }
+}
+
+/// Kibana's message for YAML the template produced: duplicated keys name the key.
+fn yaml_error(e: &Error) -> Error {
+    let message = e.message();
+    let text = match message
+        .strip_prefix("duplicated mapping key `")
+        .and_then(|rest| rest.split_once('`'))
+    {
+        Some((key, _)) => format!(
+            "YAMLException: Duplicated key \"{key}\" found in agent policy yaml, please check your yaml variables."
+        ),
+        None => message.to_string(),
+    };
+    Error::new(ErrorKind::PackagePolicyValidation, text)
+}
+
+/// Kibana's `replaceRootLevelYamlVariables`: a placeholder at the start of a line becomes the
+/// YAML dump of its value (nothing for an empty value).
+fn replace_root_level_yaml_variables(yaml_values: &YamlValues, text: String) -> String {
+    if yaml_values.is_empty() || text.is_empty() {
+        return text;
+    }
+    let mut text = text;
+    for (placeholder, value) in yaml_values {
+        let quoted = format!("\"{placeholder}\"");
+        if !text.contains(&quoted) {
+            continue;
+        }
+        let replacement = if js::truthy(Some(value)) {
+            crate::yaml::dump(value)
+        } else {
+            String::new()
+        };
+        let mut out = String::with_capacity(text.len() + replacement.len());
+        let mut line_start = true;
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            if line_start && rest.starts_with(&quoted) {
+                out.push_str(&replacement);
+                rest = &rest[quoted.len()..];
+                line_start = false;
+                continue;
+            }
+            let ch = rest.chars().next().unwrap_or('\n');
+            out.push(ch);
+            line_start = ch == '\n';
+            rest = &rest[ch.len_utf8()..];
+        }
+        text = out;
+    }
+    text
+}
+
+/// `Object.entries(load(text))` rebuilt into an object, with `null` top-level values set back to
+/// `''` where the template variable of that name was a blank string.
+fn patch_blank_strings(loaded: Value, vars: &Value) -> Result<Value> {
+    let entries: Vec<(String, Value)> = match loaded {
+        Value::Object(m) => m.into_iter().collect(),
+        Value::Array(a) => a
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v))
+            .collect(),
+        Value::String(s) => s
+            .encode_utf16()
+            .collect::<Vec<_>>()
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                (
+                    i.to_string(),
+                    Value::String(String::from_utf16_lossy(&[*u])),
+                )
+            })
+            .collect(),
+        Value::Null => {
+            return Err(Error::new(
+                ErrorKind::PackagePolicyValidation,
+                "Cannot convert undefined or null to object",
+            ))
+        }
+        Value::Bool(_) | Value::Number(_) => Vec::new(),
+    };
+    let mut out = Map::new();
+    for (key, value) in entries {
+        let blank = value.is_null()
+            && vars
+                .get(&key)
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.trim().is_empty());
+        out.insert(
+            key,
+            if blank {
+                Value::String(String::new())
+            } else {
+                value
+            },
+        );
+    }
+    Ok(Value::Object(out))
+}
+
+/// Kibana's `replaceVariablesInYaml`: string values equal to a placeholder become its value.
+fn replace_variables_in_yaml(yaml_values: &YamlValues, value: Value) -> Value {
+    if yaml_values.is_empty() {
+        return value;
+    }
+    fn walk(yaml_values: &YamlValues, value: &mut Value) {
+        match value {
+            Value::Object(m) => m.values_mut().for_each(|v| walk(yaml_values, v)),
+            Value::Array(a) => a.iter_mut().for_each(|v| walk(yaml_values, v)),
+            Value::String(s) => {
+                if let Some((_, v)) = yaml_values.iter().find(|(k, _)| k == s) {
+                    *value = v.clone();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut value = value;
+    walk(yaml_values, &mut value);
+    value
+}
+
+// ---- Handlebars ----
+
+/// Most parsed templates kept per thread (templates are keyed by their text, as Kibana's cache).
+const TEMPLATE_CACHE_SIZE: usize = 1024;
+
+/// Helpers a bare `{{name}}` calls instead of printing a value: Handlebars' built-ins and Kibana's.
+const HELPERS: &[&str] = &[
+    "if",
+    "unless",
+    "each",
+    "with",
+    "lookup",
+    "log",
+    "contains",
+    "escape_string",
+    "escape_multiline_string",
+    "to_json",
+    "url_encode",
+    "semverSatisfies",
+];
+
+/// Name of the helper that prints a value with JavaScript's `String()`.
+const PRINT_HELPER: &str = "__fleetup_print";
+
+struct Engine {
+    registry: Handlebars<'static>,
+    names: HashMap<String, String>,
+}
+
+thread_local! {
+    static ENGINE: RefCell<Engine> = RefCell::new(Engine::new());
+}
+
+impl Engine {
+    fn new() -> Self {
+        let mut registry = Handlebars::new();
+        registry.register_escape_fn(handlebars::no_escape);
+        registry.register_helper("if", Box::new(IfHelper { negate: false }));
+        registry.register_helper("unless", Box::new(IfHelper { negate: true }));
+        registry.register_helper("contains", Box::new(ContainsHelper));
+        registry.register_helper("escape_string", Box::new(EscapeHelper { quote: true }));
+        registry.register_helper(
+            "escape_multiline_string",
+            Box::new(EscapeHelper { quote: false }),
+        );
+        registry.register_helper("to_json", Box::new(ToJsonHelper));
+        registry.register_helper("url_encode", Box::new(UrlEncodeHelper));
+        registry.register_helper("semverSatisfies", Box::new(SemverSatisfiesHelper));
+        registry.register_helper(PRINT_HELPER, Box::new(PrintHelper));
+        Engine {
+            registry,
+            names: HashMap::new(),
+        }
+    }
+
+    fn name_for(&mut self, source: &str) -> Result<String> {
+        if let Some(name) = self.names.get(source) {
+            return Ok(name.clone());
+        }
+        if self.names.len() >= TEMPLATE_CACHE_SIZE {
+            self.registry.clear_templates();
+            self.names.clear();
+        }
+        let mut template = Template::compile(source).map_err(|e| compile_error(e.to_string()))?;
+        print_like_javascript(&mut template);
+        let name = format!("t{}", self.names.len());
+        self.registry.register_template(&name, template);
+        self.names.insert(source.to_string(), name.clone());
+        Ok(name)
+    }
+}
+
+fn render(source: &str, context: &Value) -> Result<String> {
+    ENGINE.with(|engine| {
+        let mut engine = engine.borrow_mut();
+        let name = engine.name_for(source)?;
+        engine
+            .registry
+            .render(&name, context)
+            .map_err(|e| compile_error(render_error_message(&e)))
+    })
+}
+
+fn render_error_message(e: &RenderError) -> String {
+    match e.reason() {
+        RenderErrorReason::HelperNotFound(name) => format!("Missing helper: \"{name}\""),
+        RenderErrorReason::Other(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Rewrites every `{{path}}` that is not a helper into `{{__fleetup_print path}}`, so values
+/// print as handlebars.js prints them.
+fn print_like_javascript(template: &mut Template) {
+    for element in &mut template.elements {
+        match element {
+            TemplateElement::Expression(ht) | TemplateElement::HtmlExpression(ht) => {
+                if ht.block || !ht.params.is_empty() || !ht.hash.is_empty() {
+                    continue;
+                }
+                let path = match &ht.name {
+                    Parameter::Name(n) if HELPERS.contains(&n.as_str()) => continue,
+                    Parameter::Name(n) => match Path::parse(n) {
+                        Ok(p) => p,
+                        Err(_) => continue,
+                    },
+                    Parameter::Path(Path::Relative((_, raw)) | Path::Local((_, _, raw)))
+                        if HELPERS.contains(&raw.as_str()) =>
+                    {
+                        continue
+                    }
+                    Parameter::Path(p) => p.clone(),
+                    _ => continue,
+                };
+                ht.params = vec![Parameter::Path(path)];
+                ht.name = Parameter::Name(PRINT_HELPER.into());
+            }
+            TemplateElement::HelperBlock(ht) => {
+                if let Some(t) = ht.template.as_mut() {
+                    print_like_javascript(t);
+                }
+                if let Some(t) = ht.inverse.as_mut() {
+                    print_like_javascript(t);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn param<'a>(h: &'a Helper<'_>, i: usize) -> Option<&'a Value> {
+    h.param(i)
+        .filter(|p| !p.is_value_missing())
+        .map(|p| p.value())
+}
+
+fn helper_error(message: impl Into<String>) -> RenderError {
+    RenderErrorReason::Other(message.into()).into()
+}
+
+/// handlebars.js prints `undefined`/`null` as nothing and everything else with `String()`.
+fn js_print(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(v) => js::to_js_string(v),
+    }
+}
+
+struct PrintHelper;
+
+impl HelperDef for PrintHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        out.write(&js_print(param(h, 0)))?;
+        Ok(())
+    }
+}
+
+/// handlebars.js `if`/`unless`: falsy values and empty arrays are false, `{}` is true.
+struct IfHelper {
+    negate: bool,
+}
+
+impl HelperDef for IfHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let name = if self.negate { "#unless" } else { "#if" };
+        if h.params().len() != 1 {
+            return Err(helper_error(format!(
+                "{name} requires exactly one argument"
+            )));
+        }
+        let value = param(h, 0);
+        let include_zero = h
+            .hash_get("includeZero")
+            .is_some_and(|v| js::truthy(Some(v.value())));
+        let empty = match value {
+            Some(Value::Array(a)) => a.is_empty(),
+            Some(Value::Number(n)) if include_zero && n.as_f64() == Some(0.0) => false,
+            other => !js::truthy(other),
+        };
+        let chosen = if empty != self.negate {
+            h.inverse()
+        } else {
+            h.template()
+        };
+        match chosen {
+            Some(t) => t.render(r, ctx, rc, out),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Kibana's `contains`: renders the block (or returns true) when `check` (an array or a string)
+/// includes `item`; otherwise prints nothing — the `else` block is never used.
+struct ContainsHelper;
+
+impl HelperDef for ContainsHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let item = param(h, 0);
+        let found = match param(h, 1) {
+            Some(Value::Array(list)) => list.iter().any(|v| match item {
+                Some(item) => same_value_zero(v, item),
+                None => false,
+            }),
+            Some(Value::String(s)) => s.contains(&match item {
+                None => "undefined".to_string(),
+                Some(v) => js::to_js_string(v),
+            }),
+            _ => false,
+        };
+        if !found {
+            return Ok(());
+        }
+        match h.template() {
+            Some(t) => t.render(r, ctx, rc, out),
+            None => {
+                out.write("true")?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `Array.prototype.includes` equality for JSON values (objects never equal: compared by identity).
+fn same_value_zero(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Object(_) | Value::Array(_), _) => false,
+        _ => a == b,
+    }
+}
+
+/// Kibana's `escape_string` (`'…'` with `''` for quotes and doubled newlines) and
+/// `escape_multiline_string` (the same without the surrounding quotes). Falsy values print
+/// nothing; a non-string fails as `str.replace` does in JavaScript.
+struct EscapeHelper {
+    quote: bool,
+}
+
+impl HelperDef for EscapeHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let value = param(h, 0);
+        if !js::truthy(value) {
+            return Ok(());
+        }
+        let Some(Value::String(s)) = value else {
+            return Err(helper_error("str.replace is not a function"));
+        };
+        let escaped = s.replace('\'', "''").replace('\n', "\n\n");
+        if self.quote {
+            out.write("'")?;
+            out.write(&escaped)?;
+            out.write("'")?;
+        } else {
+            out.write(&escaped)?;
+        }
+        Ok(())
+    }
+}
+
+/// Kibana's `to_json`: strings are taken as already-serialised JSON; anything else is
+/// `JSON.stringify`d.
+struct ToJsonHelper;
+
+impl HelperDef for ToJsonHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        match param(h, 0) {
+            Some(Value::String(s)) => out.write(s)?,
+            Some(v) => out.write(&js::json_stringify(v))?,
+            None => {}
+        }
+        Ok(())
+    }
+}
+
+/// Kibana's `url_encode`: `encodeURIComponent` plus `!'()*` percent-encoded.
+struct UrlEncodeHelper;
+
+impl HelperDef for UrlEncodeHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let text = match param(h, 0) {
+            None => "undefined".to_string(),
+            Some(v) => js::to_js_string(v),
+        };
+        out.write(&url_encode(&text))?;
+        Ok(())
+    }
+}
+
+/// `encodeURIComponent(text)` with `!'()*` also escaped (upper-case hex).
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Kibana's `semverSatisfies agentVersion "range"` block: the block when the coerced agent
+/// version satisfies the range, the `else` block otherwise or without an agent version.
+struct SemverSatisfiesHelper;
+
+impl HelperDef for SemverSatisfiesHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let agent = param(h, 0).filter(|v| js::truthy(Some(v)));
+        let range = param(h, 1).map(js::to_js_string).unwrap_or_default();
+        let yes = agent.is_some_and(|v| {
+            crate::version::coerce(&js::to_js_string(v)).is_some_and(|version| {
+                crate::version::satisfies(&version, &range, crate::version::Options::default())
+            })
+        });
+        match if yes { h.template() } else { h.inverse() } {
+            Some(t) => t.render(r, ctx, rc, out),
+            None => Ok(()),
+        }
+    }
+}
