@@ -242,10 +242,10 @@ fn normalized(path: &str) -> String {
 }
 
 /// The first template (in path order, as in the package archive) whose path matches.
-fn find_template<'a>(
-    templates: &'a AgentTemplates,
+fn find_template(
+    templates: &AgentTemplates,
     matches: impl Fn(&str) -> bool,
-) -> Option<&'a str> {
+) -> Option<&str> {
     let mut keys: Vec<&String> = templates.keys().collect();
     keys.sort();
     keys.into_iter()

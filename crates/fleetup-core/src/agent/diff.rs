@@ -99,7 +99,7 @@ fn secret_values(sources: &[(&Value, Option<&Value>)]) -> Vec<String> {
         let Some(policy) = policy.as_object() else {
             continue;
         };
-        let defs = pkg.map(|p| VarDefs::new(p));
+        let defs = pkg.map(VarDefs::new);
         for c in containers(policy) {
             let Some(vars) = c.vars else { continue };
             for (name, entry) in vars {
@@ -178,8 +178,9 @@ fn streams_of(inputs: &[Value]) -> Vec<StreamRef<'_>> {
         .collect()
 }
 
-/// Keys compared between two agent inputs or streams: identities and nested streams are not.
-const SKIPPED_KEYS: &[&str] = &["id", "streams", "package_policy_id"];
+/// Keys not compared between two agent inputs or streams: identities, nested streams, and the
+/// package metadata (its version always changes in an upgrade).
+const SKIPPED_KEYS: &[&str] = &["id", "streams", "package_policy_id", "meta", "revision"];
 
 fn changes(before: &[Value], after: &[Value]) -> Vec<AgentChange> {
     let mut out = Vec::new();

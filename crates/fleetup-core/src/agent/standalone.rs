@@ -28,12 +28,41 @@ pub fn render(
     templates: &AgentTemplates,
     opts: CompileOptions<'_>,
 ) -> Result<Vec<Value>> {
-    let compiled = super::compile_policy(policy, pkg, templates, opts)?;
+    let compiled = super::compile_policy(&with_stream_ids(policy), pkg, templates, opts)?;
     Ok(agent_inputs(
         &compiled,
         Some(pkg),
         AgentPolicyContext::default(),
     ))
+}
+
+/// Stream ids as Fleet assigns them when it saves a policy (`getInputsWithStreamIds`):
+/// `<input type>-<dataset>[-<package policy id>]`, for streams that have none yet.
+fn with_stream_ids(policy: &Value) -> Value {
+    let mut policy = policy.clone();
+    let policy_id = s(&policy, "id").map(str::to_string);
+    if let Some(Value::Array(inputs)) = policy.get_mut("inputs") {
+        for input in inputs {
+            let input_type = input
+                .get("type")
+                .map(crate::js::to_js_string)
+                .unwrap_or_default();
+            if let Some(Value::Array(streams)) = input.get_mut("streams") {
+                for stream in streams {
+                    if stream.get("id").is_some_and(|id| !id.is_null()) {
+                        continue;
+                    }
+                    let mut id = format!("{input_type}-{}", dataset_of(stream));
+                    if let Some(pid) = &policy_id {
+                        id.push('-');
+                        id.push_str(pid);
+                    }
+                    stream["id"] = Value::String(id);
+                }
+            }
+        }
+    }
+    policy
 }
 
 /// What happened to one key the user had edited in the standalone file.

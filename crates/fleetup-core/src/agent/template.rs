@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use handlebars::template::{Parameter, TemplateElement};
 use handlebars::{
     Context, Handlebars, Helper, HelperDef, HelperResult, Output, Path, RenderContext, RenderError,
-    RenderErrorReason, Renderable, Template,
+    RenderErrorReason, Renderable, ScopedJson, Template,
 };
 use serde_json::{Map, Value};
 
@@ -357,6 +357,9 @@ const HELPERS: &[&str] = &[
     "semverSatisfies",
 ];
 
+/// Name of the helper that reads JavaScript's `.length` of an array or a string.
+const LENGTH_HELPER: &str = "__fleetup_length";
+
 /// Name of the helper that prints a value with JavaScript's `String()`.
 const PRINT_HELPER: &str = "__fleetup_print";
 
@@ -385,6 +388,7 @@ impl Engine {
         registry.register_helper("url_encode", Box::new(UrlEncodeHelper));
         registry.register_helper("semverSatisfies", Box::new(SemverSatisfiesHelper));
         registry.register_helper(PRINT_HELPER, Box::new(PrintHelper));
+        registry.register_helper(LENGTH_HELPER, Box::new(LengthHelper));
         Engine {
             registry,
             names: HashMap::new(),
@@ -434,6 +438,7 @@ fn print_like_javascript(template: &mut Template) {
         match element {
             TemplateElement::Expression(ht) | TemplateElement::HtmlExpression(ht) => {
                 if ht.block || !ht.params.is_empty() || !ht.hash.is_empty() {
+                    read_length_like_javascript(&mut ht.params);
                     continue;
                 }
                 let path = match &ht.name {
@@ -452,8 +457,10 @@ fn print_like_javascript(template: &mut Template) {
                 };
                 ht.params = vec![Parameter::Path(path)];
                 ht.name = Parameter::Name(PRINT_HELPER.into());
+                read_length_like_javascript(&mut ht.params);
             }
             TemplateElement::HelperBlock(ht) => {
+                read_length_like_javascript(&mut ht.params);
                 if let Some(t) = ht.template.as_mut() {
                     print_like_javascript(t);
                 }
@@ -463,6 +470,52 @@ fn print_like_javascript(template: &mut Template) {
             }
             _ => {}
         }
+    }
+}
+
+/// `x.length` in a parameter becomes `(__fleetup_length x)`: handlebars.js reads JavaScript's
+/// `length` of arrays and strings (`{{#if tags.length}}`), which the crate cannot navigate to.
+fn read_length_like_javascript(params: &mut [Parameter]) {
+    for p in params {
+        let Parameter::Path(Path::Relative((_, raw))) = p else {
+            continue;
+        };
+        let Some(parent) = raw
+            .strip_suffix(".length")
+            .or_else(|| raw.strip_suffix("/length"))
+        else {
+            continue;
+        };
+        if let Ok(parent) = Path::parse(parent) {
+            *p = Parameter::Subexpression(handlebars::template::Subexpression::new(
+                Parameter::Name(LENGTH_HELPER.into()),
+                vec![Parameter::Path(parent)],
+                std::collections::HashMap::new(),
+            ));
+        }
+    }
+}
+
+/// The JavaScript `length` of an array (items) or a string (UTF-16 units); missing otherwise.
+struct LengthHelper;
+
+impl HelperDef for LengthHelper {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        Ok(match param(h, 0) {
+            Some(Value::Array(a)) => ScopedJson::Derived(Value::from(a.len())),
+            Some(Value::String(s)) => ScopedJson::Derived(Value::from(s.encode_utf16().count())),
+            Some(Value::Object(m)) => match m.get("length") {
+                Some(v) => ScopedJson::Derived(v.clone()),
+                None => ScopedJson::Missing,
+            },
+            _ => ScopedJson::Missing,
+        })
     }
 }
 
@@ -703,5 +756,187 @@ impl HelperDef for SemverSatisfiesHelper {
             Some(t) => t.render(r, ctx, rc, out),
             None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    fn compile(template: &str, vars: Value) -> Result<Value> {
+        let Value::Object(vars) = vars else {
+            unreachable!()
+        };
+        compile_template(&vars, &MetaVariables::default(), template)
+    }
+
+    fn ok(template: &str, vars: Value) -> Value {
+        compile(template, vars).unwrap_or_else(|e| panic!("{template}: {e}"))
+    }
+
+    #[test]
+    fn values_print_as_handlebars_js_prints_them() {
+        let v = ok(
+            "a: {{list}}\nb: '{{float}}'\nc: '{{missing}}'\nd: '{{obj}}'\n",
+            json!({"list": {"value": ["x", "y"]}, "float": {"value": 1.0}, "obj": {"value": {"k": 1}}}),
+        );
+        assert_eq!(
+            v,
+            json!({"a": "x,y", "b": "1", "c": "", "d": "[object Object]"})
+        );
+    }
+
+    #[test]
+    fn if_and_unless_use_javascript_truthiness() {
+        let t = "a: {{#if v}}yes{{else}}no{{/if}}\nb: {{#unless v}}yes{{else}}no{{/unless}}\n";
+        for (value, truthy) in [
+            (json!({}), true),
+            (json!([]), false),
+            (json!(0), false),
+            (json!(""), false),
+            (json!("false"), true),
+            (json!([0]), true),
+        ] {
+            let out = ok(t, json!({"v": {"value": value}}));
+            let (a, b) = if truthy { ("yes", "no") } else { ("no", "yes") };
+            assert_eq!(out, json!({"a": a, "b": b}), "{value}");
+        }
+        assert_eq!(
+            ok(
+                "a: {{#if v includeZero=true}}yes{{/if}}\n",
+                json!({"v": {"value": 0}})
+            ),
+            json!({"a": "yes"})
+        );
+    }
+
+    #[test]
+    fn contains_renders_its_block_and_never_its_else() {
+        let t = "{{#contains \"forwarded\" tags}}f: true{{else}}g: true{{/contains}}\nx: 1\n";
+        assert_eq!(
+            ok(t, json!({"tags": {"value": ["a", "forwarded"]}})),
+            json!({"f": true, "x": 1})
+        );
+        assert_eq!(ok(t, json!({"tags": {"value": ["a"]}})), json!({"x": 1}));
+        assert_eq!(
+            ok(t, json!({"tags": {"value": "is forwarded"}})),
+            json!({"f": true, "x": 1})
+        );
+        assert_eq!(
+            ok(
+                "a: '{{contains \"b\" s}}'\n",
+                json!({"s": {"value": "abc"}})
+            ),
+            json!({"a": "true"})
+        );
+    }
+
+    #[test]
+    fn escape_helpers_keep_hostile_text_a_string() {
+        let hostile = "it's: \"quoted\" - [not] {a: list} # nor a comment &anchor *alias";
+        let v = ok("a: {{escape_string s}}\n", json!({"s": {"value": hostile}}));
+        assert_eq!(v["a"], json!(hostile));
+        let v = ok(
+            "a: '{{escape_multiline_string s}}'\n",
+            json!({"s": {"value": hostile}}),
+        );
+        assert_eq!(v["a"], json!(hostile));
+        // Falsy values print nothing; a number is not a string (JavaScript's str.replace fails).
+        assert_eq!(
+            ok("a: {{escape_string s}}\n", json!({"s": {"value": ""}})),
+            json!({"a": null})
+        );
+        let e = compile("a: {{escape_string n}}\n", json!({"n": {"value": 5}})).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TemplateError);
+    }
+
+    #[test]
+    fn to_json_and_url_encode() {
+        let v = ok(
+            "a: {{to_json obj}}\nb: {{to_json s}}\nc: {{url_encode u}}\n",
+            json!({"obj": {"value": {"k": [1.0, "x"]}}, "s": {"value": "{\"raw\": true}"}, "u": {"value": "a b&c/d!'()*~"}}),
+        );
+        assert_eq!(v["a"], json!({"k": [1, "x"]}));
+        assert_eq!(v["b"], json!({"raw": true}));
+        assert_eq!(v["c"], json!("a%20b%26c%2Fd%21%27%28%29%2A~"));
+    }
+
+    #[test]
+    fn semver_satisfies_tests_the_coerced_agent_version() {
+        let t = "a: {{#semverSatisfies _meta.agent.version \"^9.3.0\"}}new{{else}}old{{/semverSatisfies}}\n";
+        let compile_for = |agent: Option<&str>| {
+            let meta = MetaVariables {
+                agent_version: agent,
+                ..MetaVariables::default()
+            };
+            compile_template(&serde_json::Map::new(), &meta, t).unwrap()
+        };
+        assert_eq!(compile_for(Some("9.3.1-SNAPSHOT")), json!({"a": "new"}));
+        assert_eq!(compile_for(Some("9.2.0")), json!({"a": "old"}));
+        assert_eq!(compile_for(None), json!({"a": "old"}));
+    }
+
+    #[test]
+    fn yaml_vars_merge_at_the_root_and_replace_nested_placeholders() {
+        let t = "a: 1\n{{custom}}\nnested: {{ssl}}\n";
+        let v = ok(
+            t,
+            json!({"custom": {"type": "yaml", "value": "b: 2\nc: [x]\n"}, "ssl": {"type": "yaml", "value": "verification_mode: none"}}),
+        );
+        assert_eq!(
+            v,
+            json!({"a": 1, "b": 2, "c": ["x"], "nested": {"verification_mode": "none"}})
+        );
+        let e = compile(t, json!({"custom": {"type": "yaml", "value": "a: 2"}})).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::PackagePolicyValidation);
+        assert!(
+            e.message()
+                .contains("Duplicated key \"a\" found in agent policy yaml"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn dotted_names_nest_and_secret_references_compile() {
+        let v = ok(
+            "ds: {{data_stream.dataset}}\npw: {{password}}\n",
+            json!({"data_stream.dataset": {"value": "nginx.access"}, "password": {"value": {"isSecretRef": true, "id": "abc"}}}),
+        );
+        assert_eq!(
+            v,
+            json!({"ds": "nginx.access", "pw": "$co.elastic.secret{abc}"})
+        );
+        let e = compile("a: 1\n", json!({"__proto__.x": {"value": 1}})).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "Error while compiling agent template: Invalid key __proto__"
+        );
+    }
+
+    #[test]
+    fn blank_string_vars_stay_blank_and_length_reads_like_javascript() {
+        let v = ok(
+            "host: {{host}}\n{{#if tags.length}}n: {{tags.length}}{{/if}}\n",
+            json!({"host": {"value": " "}, "tags": {"value": ["a", "b"]}}),
+        );
+        assert_eq!(v, json!({"host": "", "n": 2}));
+    }
+
+    #[test]
+    fn template_errors_are_clear() {
+        let e = compile("{{#if}}x{{/if}}", json!({})).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TemplateError);
+        let e = compile("a: {{#each x}}", json!({})).unwrap_err();
+        assert!(
+            e.message()
+                .starts_with("Error while compiling agent template: "),
+            "{e}"
+        );
+        let e = compile("a: {{nohelper x}}", json!({})).unwrap_err();
+        assert!(e.message().contains("nohelper"), "{e}");
+        let e = compile("", json!({})).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::PackagePolicyValidation);
     }
 }
