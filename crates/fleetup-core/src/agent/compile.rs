@@ -242,10 +242,7 @@ fn normalized(path: &str) -> String {
 }
 
 /// The first template (in path order, as in the package archive) whose path matches.
-fn find_template(
-    templates: &AgentTemplates,
-    matches: impl Fn(&str) -> bool,
-) -> Option<&str> {
+fn find_template(templates: &AgentTemplates, matches: impl Fn(&str) -> bool) -> Option<&str> {
     let mut keys: Vec<&String> = templates.keys().collect();
     keys.sort();
     keys.into_iter()

@@ -210,10 +210,15 @@ pub fn agent_config_diff(
         (Some(pkg), Some(t)) => super::compile_policy(current.0, pkg, t, opts)?,
         _ => current.0.clone(),
     };
-    let after_policy = match proposed.2 {
+    let mut after_policy = match proposed.2 {
         Some(t) => super::compile_policy(proposed.0, proposed.1, t, opts)?,
         None => proposed.0.clone(),
     };
+    // Fleet's dry run drops the id from the proposed policy; it is the same saved policy, so the
+    // agent inputs keep the ids they are deployed with.
+    if let (Value::Object(after), Some(id)) = (&mut after_policy, current.0.get("id")) {
+        after.entry("id").or_insert_with(|| id.clone());
+    }
     let before = agent_inputs(&before_policy, current.1.or(Some(proposed.1)), ctx);
     let after = agent_inputs(&after_policy, Some(proposed.1), ctx);
     let label = |p: &Value, pkg: Option<&Value>| {

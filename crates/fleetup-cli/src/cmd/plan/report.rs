@@ -245,3 +245,34 @@ pub fn render_summary(
         );
     }
 }
+
+/// The agent configuration diff under a policy: its structured changes in words, then the
+/// unified YAML diff (secrets are already masked by the core).
+pub fn render_agent_configuration(out: &mut String, style: Style, diff: &serde_json::Value) {
+    if let Some(e) = diff.get("error").and_then(serde_json::Value::as_str) {
+        let _ = writeln!(out, "  {} {e}", style.red("agent configuration:"));
+        return;
+    }
+    let changes = diff["changes"].as_array().map_or(&[][..], Vec::as_slice);
+    if changes.is_empty() {
+        let _ = writeln!(out, "  {}\n", style.dim("agent configuration: unchanged"));
+        return;
+    }
+    let _ = writeln!(out, "  {}", style.bold("agent configuration:"));
+    for c in changes {
+        let _ = writeln!(out, "    {}", c["message"].as_str().unwrap_or(""));
+    }
+    for line in diff["unified"].as_str().unwrap_or("").lines() {
+        let shown = if line.starts_with('+') && !line.starts_with("+++") {
+            style.green(line)
+        } else if line.starts_with('-') && !line.starts_with("---") {
+            style.red(line)
+        } else if line.starts_with("@@") {
+            style.cyan(line)
+        } else {
+            line.to_string()
+        };
+        let _ = writeln!(out, "    {shown}");
+    }
+    out.push('\n');
+}
