@@ -81,9 +81,17 @@ smoke-c: ffi
     mkdir -p target/c
     cc -std=c11 -Wall -Wextra -Werror -pedantic -g -I crates/fleetup-ffi/include crates/fleetup-ffi/tests/c/smoke.c target/release/libfleetup.a {{c_libs}} -o target/c/smoke
 
-# Run the C smoke test, then compile and run the C snippet of README.md as written.
-test-c: smoke-c
+# Compile the bad-input runner (strict C11) and write the catalogue as its fixture under target/c.
+bad-inputs-c: ffi
+    mkdir -p target/c
+    cc -std=c11 -Wall -Wextra -Werror -pedantic -g -I crates/fleetup-ffi/include crates/fleetup-ffi/tests/c/bad_inputs.c target/release/libfleetup.a {{c_libs}} -o target/c/bad_inputs
+    python3 crates/fleetup-ffi/tests/c/bad_inputs_fixture.py tests/bad_inputs/catalogue.json tests/vectors/errors.json target/c/bad_inputs.fixture
+
+# Run the C smoke test and the bad-input catalogue (each case in a child: under 1 s and 256 MiB),
+# then compile and run the C snippet of README.md as written.
+test-c: smoke-c bad-inputs-c
     target/c/smoke
+    target/c/bad_inputs target/c/bad_inputs.fixture
     python3 crates/fleetup-ffi/tests/c/doc_snippet.py README.md target/c -std=c11 -Wall -Wextra -Werror -pedantic -I crates/fleetup-ffi/include -- target/release/libfleetup.a {{c_libs}}
 
 # Install the Python package into .venv from source, as a user would (pip builds it with maturin).
@@ -99,9 +107,10 @@ test-go: ffi
     cd bindings/go && test -z "$(env {{go_env}} "$(env {{go_env}} go env GOROOT)/bin/gofmt" -l .)"
     cd bindings/go && env {{go_env}} go vet ./... && env {{go_env}} go test -count=1 ./... && env {{go_env}} go test -count=1 -race ./...
 
-# The C smoke test and the Python suite under valgrind memcheck.
-valgrind: smoke-c py-install
+# The C smoke test, the C bad-input run and the Python suite under valgrind memcheck.
+valgrind: smoke-c bad-inputs-c py-install
     {{valgrind}} target/c/smoke
+    {{valgrind}} target/c/bad_inputs --in-process target/c/bad_inputs.fixture
     cd bindings/python && PYTHONMALLOC=malloc FLEETUP_TEST_LIGHT=1 {{valgrind}} --suppressions=valgrind-python.supp python -m pytest -q -p no:cacheprovider tests
 
 # Per-call overhead from Python and Go against in-process Rust and Python peers.

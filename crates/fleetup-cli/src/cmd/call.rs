@@ -1,9 +1,10 @@
 //! `fleetup call`: the JSON contract over JSON Lines.
 
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 use clap::Args;
+use fleetup_core::limits::MAX_DOCUMENT_BYTES;
 use fleetup_core::{Error, ErrorKind};
 
 #[derive(Args)]
@@ -34,17 +35,31 @@ pub fn run(args: CallArgs) -> Result<ExitCode, Error> {
         |e: io::Error| Error::new(ErrorKind::Io, format!("cannot read standard input: {e}"));
     loop {
         line.clear();
-        if input.read_until(b'\n', &mut line).map_err(io_err)? == 0 {
+        let Some(whole) = read_line_bounded(&mut input, &mut line).map_err(io_err)? else {
             break;
-        }
+        };
         let text = trim_line_end(&line);
-        if text.iter().all(u8::is_ascii_whitespace) {
+        if whole && text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         response.clear();
-        match std::str::from_utf8(text) {
-            Ok(text) => fleetup_core::call_into(text, &mut response),
-            Err(_) => response.push_str(&String::from_utf8_lossy(&fleetup_core::call_bytes(text))),
+        if !whole {
+            let err = Error::new(
+                ErrorKind::LimitExceeded,
+                format!(
+                    "request line is over {MAX_DOCUMENT_BYTES} bytes; the limit is {MAX_DOCUMENT_BYTES} bytes"
+                ),
+            );
+            response.push_str("{\"error\":");
+            response.push_str(&err.to_json().to_string());
+            response.push('}');
+        } else {
+            match std::str::from_utf8(text) {
+                Ok(text) => fleetup_core::call_into(text, &mut response),
+                Err(_) => {
+                    response.push_str(&String::from_utf8_lossy(&fleetup_core::call_bytes(text)))
+                }
+            }
         }
         response.push('\n');
         let write_err =
@@ -59,6 +74,37 @@ pub fn run(args: CallArgs) -> Result<ExitCode, Error> {
     out.flush()
         .map_err(|e| Error::new(ErrorKind::Io, format!("cannot write standard output: {e}")))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads one line into `line`, holding at most `MAX_DOCUMENT_BYTES` + 1 bytes of it: a longer
+/// request could only be refused, so the rest of it is skipped unread into memory (otherwise one
+/// endless line would grow the buffer without bound). Returns `None` at the end of the input and
+/// `Some(false)` for a line that was cut.
+fn read_line_bounded<R: BufRead>(input: &mut R, line: &mut Vec<u8>) -> io::Result<Option<bool>> {
+    let cap = MAX_DOCUMENT_BYTES as u64 + 2; // the request, a `\r` and the `\n`
+    if <&mut R as Read>::take(&mut *input, cap).read_until(b'\n', line)? == 0 {
+        return Ok(None);
+    }
+    if line.last() == Some(&b'\n') || (line.len() as u64) < cap {
+        return Ok(Some(true));
+    }
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        match buf.iter().position(|b| *b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                break;
+            }
+            None => {
+                let n = buf.len();
+                input.consume(n);
+            }
+        }
+    }
+    Ok(Some(false))
 }
 
 fn trim_line_end(line: &[u8]) -> &[u8] {
