@@ -7,6 +7,7 @@ use super::defaults::{
 };
 use super::dry_run::upgrade_dry_run;
 use super::merge::update_package_inputs;
+use super::prepared::PreparedPackage;
 use super::simplified::{from_simplified, to_simplified};
 use super::validate::{
     validate_config, validate_package_policy, validation_has_errors, ValidateOptions,
@@ -171,11 +172,11 @@ fn update_inputs_op(args: &Args<'_>) -> Result<Value> {
     let policy = object_arg(args, "package_policy")?;
     let pkg = object_arg(args, "package_info")?;
     let dry_run = args.opt_bool("dry_run")?.unwrap_or(false);
-    let defaults;
+    let prepared;
     let overrides: &[Value] = match args.get("inputs_override") {
         None | Some(Value::Null) => {
-            defaults = package_to_package_policy_inputs(pkg, None);
-            &defaults
+            prepared = PreparedPackage::cached(pkg);
+            prepared.default_inputs()
         }
         Some(Value::Array(a)) => a,
         Some(other) => {
