@@ -219,6 +219,17 @@ fn dry_run_op(args: &Args<'_>) -> Result<Value> {
     upgrade_dry_run(policy, pkg, args.get("experimental_data_stream_features"))
 }
 
+/// `fleet.upgrade_dry_run` with `package_info` already resolved to a prepared package (see
+/// `crate::lines`); the same checks in the same order as [`dry_run_op`].
+pub(crate) fn dry_run_prepared(args: &Args<'_>, prepared: &PreparedPackage) -> Result<Value> {
+    let policy = object_arg(args, "package_policy")?;
+    super::dry_run::upgrade_dry_run_prepared(
+        policy,
+        prepared,
+        args.get("experimental_data_stream_features"),
+    )
+}
+
 /// `fleet.to_simplified_policy` — args: `package_policy`. Result: the simplified policy.
 fn to_simplified_op(args: &Args<'_>) -> Result<Value> {
     let policy = object_arg(args, "package_policy")?;
