@@ -120,6 +120,10 @@ pub fn call(request: &str) -> String {
 
 /// Like [`call`], appending the response to `out` (lets hot loops reuse one buffer).
 pub fn call_into(request: &str, out: &mut String) {
+    if let Some(result) = crate::lines::try_cached_dry_run(request) {
+        write_envelope(result, out);
+        return;
+    }
     let result = parse_request(request).and_then(|req| run_request(&req));
     write_envelope(result, out);
 }
@@ -144,18 +148,20 @@ pub fn call_bytes(request: &[u8]) -> Vec<u8> {
 }
 
 fn write_envelope(result: Result<Value>, out: &mut String) {
-    match result {
-        Ok(v) => {
-            out.push_str("{\"ok\":");
-            out.push_str(&v.to_string());
-            out.push('}');
-        }
-        Err(e) => {
-            out.push_str("{\"error\":");
-            out.push_str(&e.to_json().to_string());
-            out.push('}');
-        }
+    let (head, v) = match result {
+        Ok(v) => ("{\"ok\":", v),
+        Err(e) => ("{\"error\":", e.to_json()),
+    };
+    // Serialised straight into the output buffer (not through `Display` and a temporary string).
+    let mut buf = std::mem::take(out).into_bytes();
+    buf.extend_from_slice(head.as_bytes());
+    if serde_json::to_writer(&mut buf, &v).is_err() {
+        // Writing to a Vec cannot fail; keep the envelope well-formed regardless.
+        buf.extend_from_slice(b"null");
     }
+    buf.push(b'}');
+    *out = String::from_utf8(buf)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
 
 /// Parses JSON text under the document limits.
@@ -199,7 +205,7 @@ fn parse_request(text: &str) -> Result<Value> {
     parse_json(text)
 }
 
-fn run_request(request: &Value) -> Result<Value> {
+pub(crate) fn run_request(request: &Value) -> Result<Value> {
     let Value::Object(req) = request else {
         return Err(Error::new(
             ErrorKind::InvalidArgument,

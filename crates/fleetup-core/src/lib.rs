@@ -28,6 +28,7 @@ pub mod dispatch;
 pub mod error;
 pub mod js;
 pub mod limits;
+mod lines;
 
 pub mod package;
 pub mod plan;

@@ -15,16 +15,15 @@ use super::eligibility::{
     collect_deprecations, decide, new_deprecations, Decision, Deprecations, Facts, Mode, Reason,
 };
 use crate::error::{Error, ErrorKind, Result};
-use crate::policy::defaults::package_to_package_policy_inputs;
-use crate::policy::merge::{update_package_inputs_from, BasePolicy};
+use crate::policy::merge::{update_package_inputs_prepared, BasePolicy};
+use crate::policy::prepared::PreparedPackage;
 use crate::version::{self, Options};
 
 /// What a plan needs besides the policies: the target package and what is known around it.
 #[derive(Debug)]
 pub struct PlanContext {
-    target: Value,
-    /// `packageToPackagePolicyInputs(target)`, shared by every policy.
-    defaults: Vec<Value>,
+    /// The target with its defaults, indexes and validation rules, shared by every policy.
+    prepared: PreparedPackage,
     target_name: String,
     target_version: String,
     target_major: Option<u64>,
@@ -32,8 +31,6 @@ pub struct PlanContext {
     target_deprecations: Deprecations,
     /// Known earlier versions of the package, by version (for defaults, requiredness, deprecations).
     previous: HashMap<String, Previous>,
-    /// The change index used when the policy's version is not among the known previous ones.
-    index: ChangeIndex,
     /// `(version, has a breaking change)` from the target's changelog.
     changelog: Vec<(String, bool)>,
     installation: Installation,
@@ -126,14 +123,12 @@ impl PlanContext {
         let target_major = parsed.split('.').next().and_then(|m| m.parse().ok());
         let changelog = changelog_entries(target.get("changelog"));
         Ok(PlanContext {
-            defaults: package_to_package_policy_inputs(&target, None),
-            index: ChangeIndex::new(&target, None),
             target_deprecations: collect_deprecations(&target),
             target_prerelease: ver.starts_with('0') || ver.contains('-'),
             target_name: name,
             target_version: ver,
             target_major,
-            target,
+            prepared: PreparedPackage::new(target),
             previous: HashMap::new(),
             changelog,
             installation: Installation::default(),
@@ -151,7 +146,7 @@ impl PlanContext {
         {
             let previous = Previous {
                 deprecations: collect_deprecations(&info),
-                index: ChangeIndex::new(&self.target, Some(&info)),
+                index: ChangeIndex::new(self.prepared.package(), Some(&info)),
             };
             self.previous.insert(v, previous);
         }
@@ -179,7 +174,7 @@ impl PlanContext {
 
     /// The target PackageInfo.
     pub fn target(&self) -> &Value {
-        &self.target
+        self.prepared.package()
     }
 
     /// The target package name.
@@ -275,12 +270,12 @@ impl PlanContext {
                     "a package policy must be a JSON object",
                 ));
             };
-            let proposed = dry_run_proposed(policy_map, &self.target, &self.defaults)?;
+            let proposed = dry_run_proposed(policy_map, &self.prepared)?;
             let conflicts = proposed
                 .get("errors")
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len);
-            let index = previous.map_or(&self.index, |p| &p.index);
+            let index = previous.map_or(self.prepared.change_index(), |p| &p.index);
             let changes = index.changes(
                 policy,
                 &proposed,
@@ -347,11 +342,8 @@ impl PlanContext {
 /// The proposed policy of Kibana's dry run: `updatePackageInputs(policy with the target version,
 /// target, packageToPackagePolicyInputs(target), dryRun = true)`, built as `upgrade_dry_run`
 /// builds it, with the target's defaults computed once per context.
-fn dry_run_proposed(
-    policy: &Map<String, Value>,
-    target: &Value,
-    defaults: &[Value],
-) -> Result<Value> {
+fn dry_run_proposed(policy: &Map<String, Value>, prepared: &PreparedPackage) -> Result<Value> {
+    let target = prepared.package();
     let mut package = policy.get("package").cloned().unwrap_or(Value::Null);
     if let Value::Object(p) = &mut package {
         match target.get("version") {
@@ -365,7 +357,8 @@ fn dry_run_proposed(
         omit: &["id", "spaceIds"],
         package: Some(package),
     };
-    let mut proposed = update_package_inputs_from(&base, target, Some(defaults), true)?;
+    let mut proposed =
+        update_package_inputs_prepared(&base, prepared, Some(prepared.default_inputs()), true)?;
     if let Value::Object(m) = &mut proposed {
         match target.get("elasticsearch") {
             Some(es) => m.insert("elasticsearch".into(), es.clone()),

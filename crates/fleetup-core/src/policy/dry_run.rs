@@ -2,8 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use super::defaults::package_to_package_policy_inputs;
-use super::merge::{update_package_inputs_from, BasePolicy};
+use super::merge::{update_package_inputs_prepared, BasePolicy};
+use super::prepared::PreparedPackage;
 use crate::error::{Error, ErrorKind, Result};
 use crate::version::{compare, Options};
 
@@ -101,6 +101,29 @@ pub fn upgrade_dry_run_with(
     experimental_features: Option<&Value>,
     agent: Option<DryRunAgent<'_>>,
 ) -> Result<Value> {
+    if !policy.is_object() {
+        return Err(Error::new(
+            ErrorKind::InvalidPolicy,
+            "a package policy must be a JSON object",
+        )
+        .at("/package_policy"));
+    }
+    check_upgrade_allowed(policy, pkg)?;
+    let prepared = PreparedPackage::cached(pkg);
+    upgrade_dry_run_prepared(policy, &prepared, experimental_features, agent)
+}
+
+/// [`upgrade_dry_run`] against a [`PreparedPackage`], for many policies and one package.
+///
+/// # Errors
+/// As [`upgrade_dry_run`].
+pub fn upgrade_dry_run_prepared(
+    policy: &Value,
+    prepared: &PreparedPackage,
+    experimental_features: Option<&Value>,
+    agent: Option<DryRunAgent<'_>>,
+) -> Result<Value> {
+    let pkg = prepared.package();
     let Value::Object(policy_map) = policy else {
         return Err(Error::new(
             ErrorKind::InvalidPolicy,
@@ -114,7 +137,7 @@ pub fn upgrade_dry_run_with(
         .unwrap_or(Value::Array(Vec::new()));
     let mut current = policy_map.clone();
     if let Some(Value::Object(p)) = current.get_mut("package") {
-        p.insert("experimental_data_stream_features".into(), features.clone());
+        p.insert("experimental_data_stream_features".into(), features);
     }
     let mut package = current.get("package").cloned().unwrap_or(Value::Null);
     if let Value::Object(p) = &mut package {
@@ -123,7 +146,6 @@ pub fn upgrade_dry_run_with(
             None => p.shift_remove("version"),
         };
     }
-    let defaults = package_to_package_policy_inputs(pkg, None);
     // `{...omit(policy, 'id', 'spaceIds'), package: {...package, version}}`, built while merging
     // so the stored policy is not copied twice.
     let base = BasePolicy {
@@ -131,7 +153,8 @@ pub fn upgrade_dry_run_with(
         omit: &["id", "spaceIds"],
         package: Some(package),
     };
-    let mut proposed = update_package_inputs_from(&base, pkg, Some(&defaults), true)?;
+    let mut proposed =
+        update_package_inputs_prepared(&base, prepared, Some(prepared.default_inputs()), true)?;
     if let Value::Object(m) = &mut proposed {
         match pkg.get("elasticsearch") {
             Some(es) => m.insert("elasticsearch".into(), es.clone()),
@@ -191,7 +214,12 @@ pub fn upgrade_dry_run_with(
         crate::agent::AgentPolicyContext::default(),
     );
     let has_errors = proposed.get("errors").is_some();
-    let changes = field_changes(&current, &proposed, pkg);
+    let changes = prepared.change_index().changes(
+        &current,
+        &proposed,
+        crate::plan::changes::ChangeOptions::default(),
+    );
+    let changes = serde_json::to_value(changes).unwrap_or(Value::Array(Vec::new()));
     let mut out = Map::new();
     out.insert(
         "name".into(),

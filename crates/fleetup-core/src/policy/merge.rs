@@ -11,12 +11,10 @@ use serde_json::{Map, Value};
 
 use super::js::{is_set, strict_eq, to_js_string, truthy};
 use super::package::{
-    arr, effective_name, is_input_only_template, is_limited, normalized_data_streams,
-    registry_input_var_defs, s, RegistryStream,
+    arr, effective_name, is_input_only_template, registry_input_var_defs, s, RegistryStream,
 };
-use super::validate::{
-    error_list, validate_package_policy, validation_has_errors, ValidateOptions,
-};
+use super::prepared::PreparedPackage;
+use super::validate::{error_list, validate_prepared, validation_has_errors, ValidateOptions};
 use crate::error::{Error, ErrorKind, Result};
 
 fn vars_of(v: &Value) -> Option<&Map<String, Value>> {
@@ -118,23 +116,19 @@ fn sanitize_migrated_vars(target: &mut Map<String, Value>) {
 /// `getUpdatedGlobalVars` over the policy's `vars`: `None` when the package has no package-level
 /// vars.
 pub fn updated_global_vars(pkg: &Value, policy_vars: Option<&Value>) -> Option<Value> {
-    if !truthy(pkg.get("vars")) {
-        return None;
-    }
-    let defaults = Value::Object(
-        [(
-            "vars".to_string(),
-            Value::Object(super::package::vars_from_defs(arr(pkg, "vars"))),
-        )]
-        .into_iter()
-        .collect(),
-    );
+    let prepared = super::prepared::PreparedPackage::cached(pkg);
+    global_vars_from(prepared.global_defaults(), policy_vars)
+}
+
+/// `getUpdatedGlobalVars` with the package's `{vars: varsReducer(pkg.vars)}` already built.
+fn global_vars_from(defaults: Option<&Value>, policy_vars: Option<&Value>) -> Option<Value> {
+    let defaults = defaults?;
     let mut tmp = Map::new();
     if let Some(v) = policy_vars {
         tmp.insert("vars".into(), v.clone());
     }
-    deep_merge_vars(&mut tmp, &defaults, true);
-    remove_stale_vars(&mut tmp, &defaults);
+    deep_merge_vars(&mut tmp, defaults, true);
+    remove_stale_vars(&mut tmp, defaults);
     tmp.remove("vars")
 }
 
@@ -759,28 +753,44 @@ pub fn update_package_inputs_from(
     let Some(updates) = inputs_updated else {
         return Ok(Value::Object(base_fields(base, None)));
     };
+    let prepared = super::prepared::PreparedPackage::cached(pkg);
+    update_package_inputs_prepared(base, &prepared, Some(updates), dry_run)
+}
+
+/// [`update_package_inputs_from`] against a [`PreparedPackage`] (the package's indexes are
+/// built once, not per policy).
+///
+/// # Errors
+/// `PACKAGE_POLICY_VALIDATION` when not a dry run and the result fails validation.
+pub fn update_package_inputs_prepared(
+    base: &BasePolicy<'_>,
+    prepared: &PreparedPackage,
+    inputs_updated: Option<&[Value]>,
+    dry_run: bool,
+) -> Result<Value> {
+    let Some(updates) = inputs_updated else {
+        return Ok(Value::Object(base_fields(base, None)));
+    };
+    let pkg = prepared.package();
     let base_inputs: &[Value] = match base.stored.get("inputs") {
         Some(Value::Array(a)) => a,
         _ => &[],
     };
-    let limited = is_limited(pkg);
-    let data_streams = normalized_data_streams(pkg);
-    // Registry streams by their `input`, built once instead of once per updated input.
-    let mut streams_index: std::collections::HashMap<&str, Vec<RegistryStream<'_>>> =
-        std::collections::HashMap::new();
-    for ds in data_streams.iter() {
-        for st in arr(ds, "streams") {
-            if let Some(input) = s(st, "input") {
-                streams_index
-                    .entry(input)
-                    .or_default()
-                    .push(RegistryStream {
-                        dataset: ds.get("dataset"),
-                        stream: st,
-                    });
-            }
-        }
-    }
+    let limited = prepared.limited();
+    let data_streams = prepared.data_streams();
+    let registry_streams_of = |input: &str| -> Vec<RegistryStream<'_>> {
+        prepared
+            .streams_for_input(input)
+            .iter()
+            .map(|&(d, i)| {
+                let ds = &data_streams[d];
+                RegistryStream {
+                    dataset: ds.get("dataset"),
+                    stream: &arr(ds, "streams")[i],
+                }
+            })
+            .collect()
+    };
     let mut inputs: Vec<Value> = base_inputs
         .iter()
         .filter(|i| still_exists(pkg, i))
@@ -791,12 +801,9 @@ pub fn update_package_inputs_from(
         let name = effective_name(update).unwrap_or("").to_string();
         let pt = update.get("policy_template").and_then(Value::as_str);
         let registry_streams = {
-            let by_name = streams_index
-                .get(name.as_str())
-                .cloned()
-                .unwrap_or_default();
+            let by_name = registry_streams_of(&name);
             match (by_name.is_empty(), s(update, "type")) {
-                (true, Some(t)) if t != name => streams_index.get(t).cloned().unwrap_or_default(),
+                (true, Some(t)) if t != name => registry_streams_of(t),
                 _ => by_name,
             }
         };
@@ -841,11 +848,11 @@ pub fn update_package_inputs_from(
 
     // `{...base, inputs, vars}`: every stored field in place, without copying the old inputs.
     let mut result = base_fields(base, Some(inputs));
-    let global = updated_global_vars(pkg, base.stored.get("vars"));
+    let global = global_vars_from(prepared.global_defaults(), base.stored.get("vars"));
     set_or_remove(&mut result, "vars", global.as_ref());
     let mut result = Value::Object(result);
 
-    let validation = validate_package_policy(&result, pkg, &ValidateOptions::default());
+    let validation = validate_prepared(&result, prepared.validation(), &ValidateOptions::default());
     if validation_has_errors(&validation) {
         let errs = error_list(&validation);
         if !errs.is_empty() {

@@ -18,12 +18,14 @@ pub use crate::js;
 pub mod merge;
 pub mod ops;
 pub mod package;
+pub mod prepared;
 pub mod simplified;
 pub mod validate;
 
 pub use defaults::{package_to_package_policy, package_to_package_policy_inputs, NewPolicyOptions};
-pub use dry_run::{field_changes, upgrade_dry_run};
+pub use dry_run::{field_changes, upgrade_dry_run, upgrade_dry_run_prepared};
 pub use merge::update_package_inputs;
+pub use prepared::PreparedPackage;
 pub use validate::{
     validate_config, validate_package_policy, validation_has_errors, ValidateOptions,
 };

@@ -7,6 +7,7 @@ use super::defaults::{
 };
 use super::dry_run::upgrade_dry_run;
 use super::merge::update_package_inputs;
+use super::prepared::PreparedPackage;
 use super::simplified::{from_simplified, to_simplified};
 use super::validate::{
     validate_config, validate_package_policy, validation_has_errors, ValidateOptions,
@@ -172,11 +173,11 @@ fn update_inputs_op(args: &Args<'_>) -> Result<Value> {
     let policy = object_arg(args, "package_policy")?;
     let pkg = object_arg(args, "package_info")?;
     let dry_run = args.opt_bool("dry_run")?.unwrap_or(false);
-    let defaults;
+    let prepared;
     let overrides: &[Value] = match args.get("inputs_override") {
         None | Some(Value::Null) => {
-            defaults = package_to_package_policy_inputs(pkg, None);
-            &defaults
+            prepared = PreparedPackage::cached(pkg);
+            prepared.default_inputs()
         }
         Some(Value::Array(a)) => a,
         Some(other) => {
@@ -227,8 +228,16 @@ fn dry_run_op(args: &Args<'_>) -> Result<Value> {
     let policy = object_arg(args, "package_policy")?;
     let pkg = object_arg(args, "package_info")?;
     let features = args.get("experimental_data_stream_features");
+    match dry_run_agent(args)? {
+        None => upgrade_dry_run(policy, pkg, features),
+        agent => super::dry_run::upgrade_dry_run_with(policy, pkg, features, agent),
+    }
+}
+
+/// The dry run's agent template arguments, when `agent_templates` is given.
+fn dry_run_agent<'a>(args: &Args<'a>) -> Result<Option<super::dry_run::DryRunAgent<'a>>> {
     let Some(templates) = crate::agent::ops::templates_arg(args, "agent_templates")? else {
-        return upgrade_dry_run(policy, pkg, features);
+        return Ok(None);
     };
     let current = match (
         args.get("current_package_info").filter(|p| p.is_object()),
@@ -237,15 +246,26 @@ fn dry_run_op(args: &Args<'_>) -> Result<Value> {
         (Some(p), Some(t)) => Some((p, t)),
         _ => None,
     };
-    let agent = super::dry_run::DryRunAgent {
+    Ok(Some(super::dry_run::DryRunAgent {
         templates,
         current,
         options: crate::agent::CompileOptions {
             agent_version: args.opt_str("agent_version")?,
             serverless: false,
         },
-    };
-    super::dry_run::upgrade_dry_run_with(policy, pkg, features, Some(agent))
+    }))
+}
+
+/// `fleet.upgrade_dry_run` with `package_info` already resolved to a prepared package (see
+/// `crate::lines`); the same checks in the same order as [`dry_run_op`].
+pub(crate) fn dry_run_prepared(args: &Args<'_>, prepared: &PreparedPackage) -> Result<Value> {
+    let policy = object_arg(args, "package_policy")?;
+    super::dry_run::upgrade_dry_run_prepared(
+        policy,
+        prepared,
+        args.get("experimental_data_stream_features"),
+        dry_run_agent(args)?,
+    )
 }
 
 /// `fleet.to_simplified_policy` — args: `package_policy`. Result: the simplified policy.

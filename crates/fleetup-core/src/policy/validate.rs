@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::js::{is_integer_like, strict_eq, to_js_string, truthy};
 use super::package::{
     arr, effective_name, has_integrations, has_no_policy_templates, input_key,
-    is_input_only_template, normalized_data_streams, s,
+    is_input_only_template, s,
 };
 
 /// `validatePackagePolicyConfig(entry, def, name, yaml, packageType, requiredByVarGroup)`.
@@ -23,6 +23,110 @@ pub fn validate_config(
     package_type: Option<&str>,
     required_by_var_group: bool,
 ) -> Value {
+    let rule = var_def.map(VarRule::new);
+    validate_rule(
+        entry,
+        rule.as_ref(),
+        var_name,
+        package_type,
+        required_by_var_group,
+    )
+}
+
+/// The `type` of a var definition, as far as validation distinguishes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum VarType {
+    Yaml,
+    Text,
+    Bool,
+    Integer,
+    Duration,
+    Select,
+    Url,
+    Other,
+}
+
+/// A `min_duration`/`max_duration` bound, parsed once.
+#[derive(Debug, Clone)]
+struct Bound {
+    parsed: Duration,
+    /// `String(bound)`, for the message.
+    text: String,
+}
+
+impl Bound {
+    fn of(def: &Value, key: &str) -> Option<Bound> {
+        let bound = def.get(key)?;
+        Some(Bound {
+            parsed: parse_duration(bound),
+            text: to_js_string(bound),
+        })
+    }
+}
+
+/// A var definition with everything `validatePackagePolicyConfig` reads from it extracted once,
+/// so validating a value does no map lookups on the definition.
+#[derive(Debug, Clone)]
+pub(crate) struct VarRule {
+    ty: VarType,
+    label: String,
+    required: bool,
+    secret: bool,
+    multi: bool,
+    min_duration: Option<Bound>,
+    max_duration: Option<Bound>,
+    /// The `value` of every select option that has one.
+    options: Vec<Value>,
+    url_schemes: Vec<Value>,
+}
+
+impl VarRule {
+    pub(crate) fn new(def: &Value) -> Self {
+        let ty = match s(def, "type") {
+            Some("yaml") => VarType::Yaml,
+            Some("text") => VarType::Text,
+            Some("bool") => VarType::Bool,
+            Some("integer") => VarType::Integer,
+            Some("duration") => VarType::Duration,
+            Some("select") => VarType::Select,
+            Some("url") => VarType::Url,
+            _ => VarType::Other,
+        };
+        let label = match def.get("title") {
+            Some(t) if truthy(Some(t)) => to_js_string(t),
+            _ => def
+                .get("name")
+                .map(to_js_string)
+                .unwrap_or_else(|| "undefined".into()),
+        };
+        VarRule {
+            ty,
+            label,
+            required: truthy(def.get("required")),
+            secret: def.get("secret") == Some(&Value::Bool(true)),
+            multi: truthy(def.get("multi")),
+            min_duration: Bound::of(def, "min_duration"),
+            max_duration: Bound::of(def, "max_duration"),
+            options: arr(def, "options")
+                .iter()
+                .filter_map(|o| o.get("value").cloned())
+                .collect(),
+            url_schemes: arr(def, "url_allowed_schemes").to_vec(),
+        }
+    }
+}
+
+/// [`validate_config`] on a compiled definition.
+fn validate_rule(
+    entry: Option<&Value>,
+    rule: Option<&VarRule>,
+    var_name: &str,
+    package_type: Option<&str>,
+    required_by_var_group: bool,
+) -> Value {
+    let Some(def) = rule else {
+        return Value::Null;
+    };
     let value: Option<&Value> = entry.and_then(|e| e.get("value"));
     // `parsed` is `value`, trimmed when a string; `None` is JavaScript `undefined`.
     // Borrowed unless trimming or YAML parsing produces a new value.
@@ -32,29 +136,19 @@ pub fn validate_config(
         }
         other => Cow::Borrowed(other),
     });
-    let Some(def) = var_def else {
-        return Value::Null;
-    };
-    let ty = s(def, "type");
-    // Only needed for messages, so built on demand.
-    let label = || match def.get("title") {
-        Some(t) if truthy(Some(t)) => to_js_string(t),
-        _ => def
-            .get("name")
-            .map(to_js_string)
-            .unwrap_or_else(|| "undefined".into()),
-    };
-    let required = truthy(def.get("required")) || required_by_var_group;
+    let ty = def.ty;
+    let label = || def.label.clone();
+    let required = def.required || required_by_var_group;
     let mut errors: Vec<String> = Vec::new();
 
     if required
         && (parsed.is_none()
-            || (ty == Some("yaml") && parsed.as_deref() == Some(&Value::String(String::new()))))
+            || (ty == VarType::Yaml && parsed.as_deref() == Some(&Value::String(String::new()))))
     {
         errors.push(format!("{} is required", label()));
     }
 
-    if def.get("secret") == Some(&Value::Bool(true))
+    if def.secret
         && truthy(parsed.as_deref())
         && parsed.as_deref().and_then(|p| p.get("isSecretRef")) == Some(&Value::Bool(true))
     {
@@ -87,22 +181,34 @@ pub fn validate_config(
         };
     }
 
-    if ty == Some("yaml") {
+    if ty == VarType::Yaml {
         // js-yaml coerces its input with String(); `undefined` becomes the text "undefined".
-        let text = value.map_or_else(|| "undefined".to_string(), to_js_string);
-        match crate::yaml::parse(&text) {
-            Ok(v) => parsed = Some(Cow::Owned(v)),
-            Err(_) => errors.push("Invalid YAML format".into()),
+        let text: Cow<'_, str> = match value {
+            Some(Value::String(s)) => Cow::Borrowed(s),
+            Some(v) => Cow::Owned(to_js_string(v)),
+            None => Cow::Borrowed("undefined"),
+        };
+        // Below, a YAML var's parsed value is only read for multi vars and the input-package
+        // dataset var; otherwise only whether it parses matters, which is cached by text.
+        let needs_value =
+            def.multi || (var_name == super::package::DATASET_VAR && package_type == Some("input"));
+        if needs_value {
+            match crate::yaml::parse(&text) {
+                Ok(v) => parsed = Some(Cow::Owned(v)),
+                Err(_) => errors.push("Invalid YAML format".into()),
+            }
+        } else if !yaml_parses(&text) {
+            errors.push("Invalid YAML format".into());
         }
     }
 
-    if truthy(def.get("multi")) {
+    if def.multi {
         if truthy(parsed.as_deref()) && !matches!(parsed.as_deref(), Some(Value::Array(_))) {
             errors.push(format!("Invalid format for {}: expected array", label()));
             return to_result(errors);
         }
         if let (true, Some(Value::Array(items))) = (required, parsed.as_deref()) {
-            let has_empty = ty == Some("text")
+            let has_empty = ty == VarType::Text
                 && items
                     .iter()
                     .any(|i| matches!(i, Value::String(s) if trim_js(s).is_empty()));
@@ -111,14 +217,10 @@ pub fn validate_config(
             }
         }
         if let Some(Value::Array(items)) = parsed.as_deref() {
-            if ty == Some("text")
-                && items
-                    .iter()
-                    .any(|i| starts_with_yaml_special(&to_js_string(i)))
-            {
+            if ty == VarType::Text && items.iter().any(starts_with_yaml_special_value) {
                 errors.push(QUOTE_MSG.into());
             }
-            if ty == Some("integer") && items.iter().any(|i| !is_integer_like(i)) {
+            if ty == VarType::Integer && items.iter().any(|i| !is_integer_like(i)) {
                 errors.push("Invalid integer".into());
             }
         }
@@ -127,47 +229,51 @@ pub fn validate_config(
 
     let p = parsed.as_deref();
     let is_array = matches!(p, Some(Value::Array(_)));
-    if ty == Some("text") && truthy(p) && !is_array {
+    if ty == VarType::Text && truthy(p) && !is_array {
         if let Some(v) = p {
-            if starts_with_yaml_special(&to_js_string(v)) {
+            if starts_with_yaml_special_value(v) {
                 errors.push(QUOTE_MSG.into());
             }
         }
     }
-    if ty == Some("bool") && truthy(p) {
-        let text = p.map(to_js_string).unwrap_or_default();
-        if text != "true" && text != "false" {
+    if ty == VarType::Bool && truthy(p) {
+        let ok = match p {
+            Some(Value::Bool(_)) => true,
+            Some(v) => {
+                let text = to_js_string(v);
+                text == "true" || text == "false"
+            }
+            None => false,
+        };
+        if !ok {
             errors.push("Boolean values must be either true or false".into());
         }
     }
-    if ty == Some("integer") && truthy(p) && !is_array && !p.is_some_and(is_integer_like) {
+    if ty == VarType::Integer && truthy(p) && !is_array && !p.is_some_and(is_integer_like) {
         errors.push("Invalid integer".into());
     }
-    if ty == Some("duration") && !is_array {
+    if ty == VarType::Duration && !is_array {
         if let Some(v) = p {
             let d = parse_duration(v);
             if !d.errors.is_empty() {
                 errors.extend(d.errors);
             } else {
-                check_bound(def, "min_duration", d.value_ns, &mut errors);
-                check_bound(def, "max_duration", d.value_ns, &mut errors);
+                check_bound(def.min_duration.as_ref(), true, d.value_ns, &mut errors);
+                check_bound(def.max_duration.as_ref(), false, d.value_ns, &mut errors);
             }
         }
     }
-    if ty == Some("select") {
+    if ty == VarType::Select {
         if let Some(v) = p {
-            let ok = arr(def, "options")
-                .iter()
-                .any(|o| o.get("value").is_some_and(|ov| strict_eq(ov, v)));
-            if !ok {
+            if !def.options.iter().any(|ov| strict_eq(ov, v)) {
                 errors.push("Invalid value for select type".into());
             }
         }
     }
-    if ty == Some("url") {
+    if ty == VarType::Url {
         if let Some(v) = p {
             if v.as_str() != Some("") {
-                check_url(def, v, &mut errors);
+                check_url(&def.url_schemes, v, &mut errors);
             }
         }
     }
@@ -183,6 +289,41 @@ pub fn validate_config(
         }
     }
     to_result(errors)
+}
+
+/// Whether `text` is a YAML document js-yaml loads. Customised policies repeat the same few
+/// YAML values across thousands of policies, so answers are kept per thread by text.
+fn yaml_parses(text: &str) -> bool {
+    thread_local! {
+        static SEEN: std::cell::RefCell<HashMap<Box<str>, bool>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    /// Entries kept before the cache starts over (bounds memory on streams of distinct values).
+    const MAX_ENTRIES: usize = 4096;
+    /// Longer texts are parsed every time rather than kept.
+    const MAX_TEXT: usize = 4096;
+    if text.len() > MAX_TEXT {
+        return crate::yaml::parse(text).is_ok();
+    }
+    if let Some(ok) = SEEN.with(|m| m.borrow().get(text).copied()) {
+        return ok;
+    }
+    let ok = crate::yaml::parse(text).is_ok();
+    SEEN.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MAX_ENTRIES {
+            m.clear();
+        }
+        m.insert(text.into(), ok);
+    });
+    ok
+}
+
+fn starts_with_yaml_special_value(v: &Value) -> bool {
+    match v {
+        Value::String(s) => starts_with_yaml_special(s),
+        other => starts_with_yaml_special(&to_js_string(other)),
+    }
 }
 
 const QUOTE_MSG: &str =
@@ -205,21 +346,24 @@ fn trim_js(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
 }
 
-fn check_bound(def: &Value, key: &str, value_ns: f64, errors: &mut Vec<String>) {
-    let Some(bound) = def.get(key) else { return };
-    let parsed = parse_duration(bound);
-    let is_min = key == "min_duration";
-    if !parsed.errors.is_empty() {
+fn check_bound(bound: Option<&Bound>, is_min: bool, value_ns: f64, errors: &mut Vec<String>) {
+    let Some(bound) = bound else { return };
+    let key = if is_min {
+        "min_duration"
+    } else {
+        "max_duration"
+    };
+    if !bound.parsed.errors.is_empty() {
         errors.push(format!("Invalid {key} specification"));
-    } else if is_min && value_ns < parsed.value_ns {
+    } else if is_min && value_ns < bound.parsed.value_ns {
         errors.push(format!(
             "Duration is below the minimum allowed value of {}",
-            to_js_string(bound)
+            bound.text
         ));
-    } else if !is_min && value_ns > parsed.value_ns {
+    } else if !is_min && value_ns > bound.parsed.value_ns {
         errors.push(format!(
             "Duration is above the maximum allowed value of {}",
-            to_js_string(bound)
+            bound.text
         ));
     }
 }
@@ -304,13 +448,12 @@ pub fn parse_duration(v: &Value) -> Duration {
 }
 
 /// `new URL(value)` (WHATWG) acceptance plus Fleet's `url_allowed_schemes` check.
-fn check_url(def: &Value, v: &Value, errors: &mut Vec<String>) {
+fn check_url(schemes: &[Value], v: &Value, errors: &mut Vec<String>) {
     let text = to_js_string(v);
     if !whatwg_url_parses(&text) {
         errors.push("Invalid URL format".into());
         return;
     }
-    let schemes = arr(def, "url_allowed_schemes");
     if !schemes.is_empty() {
         let Value::String(raw) = v else {
             // `parsedValue.split` throws for non-strings, which Kibana reports as a format error.
@@ -580,34 +723,117 @@ fn validate_required_vars(holder: &Value, required: Option<&Value>) -> Option<Va
     (!met).then_some(Value::Object(evaluated))
 }
 
-/// Var definitions by name, in definition order (lodash `keyBy`: a later duplicate replaces the
-/// earlier one in its position).
-struct VarDefs<'a>(Vec<(Cow<'a, str>, &'a Value)>);
+/// Compiled var definitions by name, in definition order (lodash `keyBy`: a later duplicate
+/// replaces the earlier one in its position).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct VarRules(Vec<(String, VarRule)>);
 
-impl<'a> VarDefs<'a> {
-    fn get(&self, name: &str) -> Option<&'a Value> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
+impl VarRules {
+    fn new(defs: &[Value]) -> Self {
+        let mut out: Vec<(String, VarRule)> = Vec::with_capacity(defs.len());
+        for d in defs {
+            // lodash stringifies non-string keys.
+            let k: Cow<'_, str> = match d.get("name") {
+                Some(Value::String(n)) => Cow::Borrowed(n),
+                Some(other) => Cow::Owned(to_js_string(other)),
+                None => Cow::Borrowed("undefined"),
+            };
+            let rule = VarRule::new(d);
+            match out.iter_mut().find(|(x, _)| *x == k) {
+                Some(slot) => slot.1 = rule,
+                None => out.push((k.into_owned(), rule)),
+            }
+        }
+        VarRules(out)
+    }
+    fn get(&self, name: &str) -> Option<&VarRule> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
     fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 }
 
-fn key_by_name(defs: &[Value]) -> VarDefs<'_> {
-    let mut out: Vec<(Cow<'_, str>, &Value)> = Vec::with_capacity(defs.len());
-    for d in defs {
-        // lodash stringifies non-string keys.
-        let k: Cow<'_, str> = match d.get("name") {
-            Some(Value::String(n)) => Cow::Borrowed(n),
-            Some(other) => Cow::Owned(to_js_string(other)),
-            None => Cow::Borrowed("undefined"),
-        };
-        match out.iter_mut().find(|(x, _)| *x == k) {
-            Some(slot) => slot.1 = d,
-            None => out.push((k, d)),
+/// What validation reads from a registry stream.
+#[derive(Debug, Clone, Default)]
+struct StreamRules {
+    vars: VarRules,
+    var_groups: Vec<Value>,
+    required_vars: Option<Value>,
+}
+
+/// Everything `validatePackagePolicy` derives from the package, compiled once per package
+/// (see [`super::prepared::PreparedPackage`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ValidationIndex {
+    has_integrations: bool,
+    /// No policy template, or none with inputs: only package-level vars are validated.
+    no_inputs: bool,
+    package_type: Option<String>,
+    package_vars: VarRules,
+    package_var_groups: Vec<Value>,
+    /// `buildInputKey` → the input's var rules and `required_vars` (inputs with vars only).
+    inputs: HashMap<String, (VarRules, Option<Value>)>,
+    /// `<dataset>-<input>` → the registry stream.
+    streams: HashMap<String, StreamRules>,
+}
+
+impl ValidationIndex {
+    /// Indexes `pkg`, whose normalised data streams are `data_streams`.
+    pub(crate) fn new(pkg: &Value, data_streams: &[Value]) -> Self {
+        let hi = has_integrations(pkg);
+        let templates = arr(pkg, "policy_templates");
+        let mut inputs = HashMap::new();
+        for pt in templates {
+            // Input-only templates normalise to one input without vars: nothing to index.
+            if is_input_only_template(pt) {
+                continue;
+            }
+            for input in arr(pt, "inputs") {
+                let Some(name) = effective_name(input) else {
+                    continue;
+                };
+                if !arr(input, "vars").is_empty() {
+                    let key = input_key(name, s(pt, "name"), hi);
+                    inputs.insert(
+                        key,
+                        (
+                            VarRules::new(arr(input, "vars")),
+                            input.get("required_vars").cloned(),
+                        ),
+                    );
+                }
+            }
+        }
+        let mut streams = HashMap::new();
+        for ds in data_streams {
+            let dataset = ds
+                .get("dataset")
+                .map_or_else(|| "undefined".into(), to_js_string);
+            for st in arr(ds, "streams") {
+                let input = st
+                    .get("input")
+                    .map_or_else(|| "undefined".into(), to_js_string);
+                streams.insert(
+                    format!("{dataset}-{input}"),
+                    StreamRules {
+                        vars: VarRules::new(arr(st, "vars")),
+                        var_groups: arr(st, "var_groups").to_vec(),
+                        required_vars: st.get("required_vars").cloned(),
+                    },
+                );
+            }
+        }
+        ValidationIndex {
+            has_integrations: hi,
+            no_inputs: templates.is_empty() || has_no_policy_templates(pkg),
+            package_type: s(pkg, "type").map(str::to_string),
+            package_vars: VarRules::new(arr(pkg, "vars")),
+            package_var_groups: arr(pkg, "var_groups").to_vec(),
+            inputs,
+            streams,
         }
     }
-    VarDefs(out)
 }
 
 /// Options of [`validate_package_policy`].
@@ -619,12 +845,23 @@ pub struct ValidateOptions {
 
 /// `validatePackagePolicy(policy, packageInfo, yaml)`: the validation result object.
 pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptions) -> Value {
-    let hi = has_integrations(pkg);
+    let prepared = super::prepared::PreparedPackage::cached(pkg);
+    validate_prepared(policy, prepared.validation(), opts)
+}
+
+/// [`validate_package_policy`] against a package's compiled [`ValidationIndex`].
+pub(crate) fn validate_prepared(
+    policy: &Value,
+    index: &ValidationIndex,
+    opts: &ValidateOptions,
+) -> Value {
+    let hi = index.has_integrations;
     let mut res = Map::new();
-    let name_blank = policy
-        .get("name")
-        .map(to_js_string)
-        .is_none_or(|n| trim_js(&n).is_empty());
+    let name_blank = match policy.get("name") {
+        None => true,
+        Some(Value::String(n)) => trim_js(n).is_empty(),
+        Some(other) => trim_js(&to_js_string(other)).is_empty(),
+    };
     res.insert(
         "name".into(),
         if name_blank {
@@ -662,8 +899,7 @@ pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptio
     res.insert("inputs".into(), Value::Object(Map::new()));
 
     // Package-level vars: iterate the policy's entries, not the definitions.
-    let pkg_defs = key_by_name(arr(pkg, "vars"));
-    let groups = arr(pkg, "var_groups");
+    let groups = &index.package_var_groups[..];
     let selections = policy.get("var_group_selections");
     let mut vars = Map::new();
     if let Some(Value::Object(pvars)) = policy.get("vars") {
@@ -671,9 +907,9 @@ pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptio
             let r = if !should_validate_var(name, groups, selections) {
                 Value::Null
             } else {
-                validate_config(
+                validate_rule(
                     Some(entry),
-                    pkg_defs.get(name),
+                    index.package_vars.get(name),
                     name,
                     None,
                     required_by_var_group(name, groups, selections),
@@ -684,63 +920,32 @@ pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptio
     }
     res.insert("vars".into(), Value::Object(vars));
 
-    if arr(pkg, "policy_templates").is_empty() || has_no_policy_templates(pkg) {
+    if index.no_inputs {
         return Value::Object(res);
     }
 
-    let templates = arr(pkg, "policy_templates");
-    let mut input_defs: HashMap<String, VarDefs<'_>> = HashMap::new();
-    let mut input_required: HashMap<String, Option<&Value>> = HashMap::new();
-    for pt in templates {
-        // Input-only templates normalise to one input without vars: nothing to index.
-        if is_input_only_template(pt) {
-            continue;
-        }
-        for input in arr(pt, "inputs") {
-            let Some(name) = effective_name(input) else {
-                continue;
-            };
-            let key = input_key(name, s(pt, "name"), hi);
-            if !arr(input, "vars").is_empty() {
-                input_defs.insert(key.clone(), key_by_name(arr(input, "vars")));
-                input_required.insert(key, input.get("required_vars"));
-            }
-        }
-    }
-    let data_streams = normalized_data_streams(pkg);
-    let mut stream_defs: HashMap<String, &Value> = HashMap::new();
-    for ds in data_streams.iter() {
-        let dataset = ds
-            .get("dataset")
-            .map_or_else(|| "undefined".into(), to_js_string);
-        for st in arr(ds, "streams") {
-            let input = st
-                .get("input")
-                .map_or_else(|| "undefined".into(), to_js_string);
-            stream_defs.insert(format!("{dataset}-{input}"), st);
-        }
-    }
-
+    let package_type = index.package_type.as_deref();
+    let empty_stream = StreamRules::default();
     let mut inputs_res = Map::new();
     for input in arr(policy, "inputs") {
         if !truthy(input.get("vars")) && !truthy(input.get("streams")) {
             continue;
         }
-        let eff = effective_name(input).map_or_else(|| "undefined".to_string(), str::to_string);
-        let key = input_key(&eff, s(input, "policy_template"), hi);
+        let eff = effective_name(input).unwrap_or("undefined");
+        let key = input_key(eff, s(input, "policy_template"), hi);
         let enabled = truthy(input.get("enabled"));
         let mut r = Map::new();
         let mut has_vars = false;
         if let Some(Value::Object(ivars)) = input.get("vars") {
             if !ivars.is_empty() {
                 has_vars = true;
-                let defs = input_defs.get(&key);
-                let mut out = Map::new();
+                let defs = index.inputs.get(&key);
+                let mut out = Map::with_capacity(ivars.len());
                 for (name, entry) in ivars {
                     let v = if enabled {
-                        validate_config(
+                        validate_rule(
                             Some(entry),
-                            defs.and_then(|d| d.get(name)),
+                            defs.and_then(|d| d.0.get(name)),
                             name,
                             None,
                             false,
@@ -752,8 +957,7 @@ pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptio
                 }
                 r.insert("vars".into(), Value::Object(out));
                 if enabled {
-                    if let Some(rv) =
-                        validate_required_vars(input, input_required.get(&key).copied().flatten())
+                    if let Some(rv) = validate_required_vars(input, defs.and_then(|d| d.1.as_ref()))
                     {
                         r.insert("required_vars".into(), rv);
                     }
@@ -764,31 +968,36 @@ pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptio
         let mut has_streams = false;
         if !streams.is_empty() {
             has_streams = true;
-            let mut sres = Map::new();
+            let mut sres = Map::with_capacity(streams.len());
+            let mut skey = String::new();
             for stream in streams {
                 let dataset = stream
                     .get("data_stream")
                     .and_then(|d| d.get("dataset"))
                     .map_or_else(|| "undefined".to_string(), to_js_string);
-                let skey = format!("{dataset}-{eff}");
-                let def = stream_defs.get(&skey).copied();
-                let defs = def.map_or_else(|| VarDefs(Vec::new()), |d| key_by_name(arr(d, "vars")));
-                let sgroups = def.map_or(&[][..], |d| arr(d, "var_groups"));
+                skey.clear();
+                skey.push_str(&dataset);
+                skey.push('-');
+                skey.push_str(eff);
+                let def = index.streams.get(&skey);
+                let rules = def.unwrap_or(&empty_stream);
+                let sgroups = &rules.var_groups[..];
                 let ssel = stream.get("var_group_selections");
                 let s_enabled = truthy(stream.get("enabled"));
+                let svars = stream.get("vars");
                 let mut one = Map::new();
-                if !defs.is_empty() {
-                    let mut out = Map::new();
-                    for (name, vdef) in &defs.0 {
+                if !rules.vars.is_empty() {
+                    let mut out = Map::with_capacity(rules.vars.0.len());
+                    for (name, rule) in &rules.vars.0 {
                         let name: &str = name;
                         let v = if !should_validate_var(name, sgroups, ssel) {
                             Value::Null
                         } else if enabled && s_enabled {
-                            validate_config(
-                                stream.get("vars").and_then(|v| v.get(name)),
-                                Some(*vdef),
+                            validate_rule(
+                                svars.and_then(|v| v.get(name)),
+                                Some(rule),
                                 name,
-                                s(pkg, "type"),
+                                package_type,
                                 required_by_var_group(name, sgroups, ssel),
                             )
                         } else {
@@ -798,10 +1007,8 @@ pub fn validate_package_policy(policy: &Value, pkg: &Value, opts: &ValidateOptio
                     }
                     one.insert("vars".into(), Value::Object(out));
                 }
-                if truthy(stream.get("vars")) && s_enabled {
-                    if let Some(rv) =
-                        validate_required_vars(stream, def.and_then(|d| d.get("required_vars")))
-                    {
+                if truthy(svars) && s_enabled {
+                    if let Some(rv) = validate_required_vars(stream, rules.required_vars.as_ref()) {
                         one.insert("required_vars".into(), rv);
                     }
                 }
