@@ -7,6 +7,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use fleetup_core::dispatch;
+use fleetup_core::policy::merge::{update_package_inputs_prepared, BasePolicy};
+use fleetup_core::policy::{upgrade_dry_run_prepared, PreparedPackage};
 use serde_json::{json, Value};
 
 fn synthetic_package(name: &str, version: &str, data_streams: usize, vars: usize) -> Value {
@@ -128,6 +130,31 @@ fn bench(c: &mut Criterion) {
         let mut base = policy.clone();
         base["package"]["version"] = new["version"].clone();
         let update_args = json!({"package_policy": base, "package_info": new, "dry_run": true});
+        // In process, as a Rust caller upgrading many policies does: the package prepared once.
+        let prepared = PreparedPackage::new(new.clone());
+        let stored = base.as_object().expect("policy object");
+        c.bench_function(&format!("merge_validate_prepared/{label}"), |b| {
+            b.iter(|| {
+                let base = BasePolicy {
+                    stored,
+                    omit: &[],
+                    package: None,
+                };
+                update_package_inputs_prepared(
+                    std::hint::black_box(&base),
+                    &prepared,
+                    Some(prepared.default_inputs()),
+                    true,
+                )
+                .expect("update")
+            })
+        });
+        c.bench_function(&format!("dry_run_prepared/{label}"), |b| {
+            b.iter(|| {
+                upgrade_dry_run_prepared(std::hint::black_box(&policy), &prepared, None)
+                    .expect("dry run")
+            })
+        });
         c.bench_function(&format!("update_package_inputs/{label}"), |b| {
             b.iter(|| {
                 dispatch(
@@ -140,6 +167,16 @@ fn bench(c: &mut Criterion) {
         c.bench_function(&format!("dry_run/{label}"), |b| {
             b.iter(|| {
                 dispatch("fleet.upgrade_dry_run", std::hint::black_box(&args)).expect("dry run")
+            })
+        });
+        // One JSON line as `fleetup call` handles it: parse, dry run, serialise.
+        let line = json!({"op": "fleet.upgrade_dry_run", "args": args}).to_string();
+        let mut out = String::new();
+        c.bench_function(&format!("dry_run_line/{label}"), |b| {
+            b.iter(|| {
+                out.clear();
+                fleetup_core::call_into(std::hint::black_box(&line), &mut out);
+                out.len()
             })
         });
     }
