@@ -151,7 +151,7 @@ fn bench(c: &mut Criterion) {
         });
         c.bench_function(&format!("dry_run_prepared/{label}"), |b| {
             b.iter(|| {
-                upgrade_dry_run_prepared(std::hint::black_box(&policy), &prepared, None)
+                upgrade_dry_run_prepared(std::hint::black_box(&policy), &prepared, None, None)
                     .expect("dry run")
             })
         });
