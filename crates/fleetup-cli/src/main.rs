@@ -40,6 +40,10 @@ enum Command {
     /// Inspect integration packages (directory, .zip, registry JSON) and choose upgrade targets.
     #[command(subcommand)]
     Package(cmd::package::PackageCommand),
+    /// Standalone Elastic Agent configuration: render a policy's inputs, or carry a hand-edited
+    /// elastic-agent.yml to a new package version.
+    #[command(subcommand)]
+    Standalone(cmd::standalone::StandaloneCommand),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
         Command::Semver(c) => cmd::semver::run(c),
         Command::Registry(c) => cmd::registry::run(c),
         Command::Package(c) => cmd::package::run(c),
+        Command::Standalone(c) => cmd::standalone::run(c),
     };
     match result {
         Ok(code) => code,

@@ -3,3 +3,4 @@ pub mod package;
 pub mod plan;
 pub mod registry;
 pub mod semver;
+pub mod standalone;
