@@ -315,3 +315,114 @@ func rawCompare(a *byte, alen int, b string, out bool) Code {
 	}
 	return 0
 }
+
+// AgentTemplates reads a package's Elastic Agent templates (directory or registry .zip), keyed
+// by their path in the package: the agent_templates argument of the agent functions.
+func AgentTemplates(path string) (map[string]string, error) {
+	raw, err := Call("package.agent_templates", map[string]any{"path": path})
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]string
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, &Error{Code: CodeInternal, Message: "agent templates are not the expected JSON: " + err.Error()}
+	}
+	return out, nil
+}
+
+// AgentDiffArgs are the inputs of [AgentDiff]. Policies and packages are Kibana's JSON shapes
+// ([]byte, string or any value encoding/json accepts). With AgentTemplates (the target's) the
+// proposed policy is compiled first; with CurrentPackageInfo and CurrentAgentTemplates the
+// current one is too (otherwise its stored compiled fields are used).
+type AgentDiffArgs struct {
+	Current, Proposed, PackageInfo any
+	AgentTemplates                 map[string]string
+	CurrentPackageInfo             any
+	CurrentAgentTemplates          map[string]string
+	AgentVersion                   string
+}
+
+// AgentDiffResult is what Elastic Agent runs before and after an upgrade; secrets are masked.
+type AgentDiffResult struct {
+	// Before and After are the agent inputs on each side.
+	Before []json.RawMessage `json:"before"`
+	After  []json.RawMessage `json:"after"`
+	// Changes are structured changes (kind, input_type, dataset, path, before, after, message).
+	Changes []AgentChange `json:"changes"`
+	// Unified is a unified diff of the two inputs: YAML documents ("" when equal).
+	Unified string `json:"unified"`
+}
+
+// AgentChange is one change in what the agent runs.
+type AgentChange struct {
+	Kind      string          `json:"kind"`
+	InputType string          `json:"input_type"`
+	Dataset   string          `json:"dataset,omitempty"`
+	Path      string          `json:"path,omitempty"`
+	Before    json.RawMessage `json:"before,omitempty"`
+	After     json.RawMessage `json:"after,omitempty"`
+	Message   string          `json:"message"`
+}
+
+// AgentDiff runs the agent.diff operation.
+func AgentDiff(a AgentDiffArgs) (*AgentDiffResult, error) {
+	args := map[string]any{}
+	for name, v := range map[string]any{"current": a.Current, "proposed": a.Proposed, "package_info": a.PackageInfo} {
+		b, err := jsonBytes(v)
+		if err != nil {
+			return nil, err
+		}
+		args[name] = json.RawMessage(b)
+	}
+	if a.AgentTemplates != nil {
+		args["agent_templates"] = a.AgentTemplates
+	}
+	if a.CurrentPackageInfo != nil {
+		b, err := jsonBytes(a.CurrentPackageInfo)
+		if err != nil {
+			return nil, err
+		}
+		args["current_package_info"] = json.RawMessage(b)
+	}
+	if a.CurrentAgentTemplates != nil {
+		args["current_agent_templates"] = a.CurrentAgentTemplates
+	}
+	if a.AgentVersion != "" {
+		args["agent_version"] = a.AgentVersion
+	}
+	raw, err := Call("agent.diff", args)
+	if err != nil {
+		return nil, err
+	}
+	var out AgentDiffResult
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, &Error{Code: CodeInternal, Message: "agent diff is not the expected JSON: " + err.Error()}
+	}
+	return &out, nil
+}
+
+// StandaloneInputs returns the inputs: section of a standalone elastic-agent.yml for a package
+// policy, as YAML text.
+func StandaloneInputs(packagePolicy, packageInfo any, agentTemplates map[string]string) (string, error) {
+	policy, err := jsonBytes(packagePolicy)
+	if err != nil {
+		return "", err
+	}
+	info, err := jsonBytes(packageInfo)
+	if err != nil {
+		return "", err
+	}
+	raw, err := Call("agent.standalone_inputs", map[string]any{
+		"package_policy": json.RawMessage(policy), "package_info": json.RawMessage(info), "agent_templates": agentTemplates,
+	})
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		YAML string `json:"yaml"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return "", &Error{Code: CodeInternal, Message: "standalone inputs are not the expected JSON: " + err.Error()}
+	}
+	return out.YAML, nil
+}

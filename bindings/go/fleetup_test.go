@@ -475,6 +475,65 @@ func TestDryRunOnTheBundledExample(t *testing.T) {
 	}
 }
 
+func TestAgentDiffAndStandaloneOnTheBundledExample(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "policies.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	if err := json.Unmarshal(data, &list); err != nil || len(list.Items) == 0 {
+		t.Fatalf("examples/policies.json: %v", err)
+	}
+	oldDir, _ := filepath.Abs(filepath.Join("..", "..", "examples", "packages", "acme_web-1.4.0"))
+	newDir, _ := filepath.Abs(filepath.Join("..", "..", "examples", "packages", "acme_web-2.0.0"))
+	oldInfo, err := Call("package.load", map[string]string{"path": oldDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newInfo, err := Call("package.load", map[string]string{"path": newDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldT, err := AgentTemplates(oldDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newT, err := AgentTemplates(newDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := list.Items[0]
+	dry, err := DryRun(policy, newInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff, err := AgentDiff(AgentDiffArgs{
+		Current: policy, Proposed: dry.Diff[1], PackageInfo: newInfo, AgentTemplates: newT,
+		CurrentPackageInfo: oldInfo, CurrentAgentTemplates: oldT,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range diff.Changes {
+		if c.Kind == "key_added" && c.Path == "/exclude_files" {
+			found = true
+		}
+	}
+	if !found || !strings.HasPrefix(diff.Unified, "--- acme_web 1.4.0") {
+		t.Errorf("unexpected agent diff: %+v", diff.Changes)
+	}
+	yaml, err := StandaloneInputs(policy, oldInfo, oldT)
+	if err != nil || !strings.HasPrefix(yaml, "inputs:\n") || !strings.Contains(yaml, "use_output: default") {
+		t.Errorf("standalone inputs: %q (%v)", yaml, err)
+	}
+	if _, err := StandaloneInputs(policy, oldInfo, map[string]string{}); !errors.Is(err, ErrTemplate) {
+		t.Errorf("missing templates: want ErrTemplate, got %v", err)
+	}
+}
+
 func BenchmarkDryRun(b *testing.B) {
 	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "policies.json"))
 	if err != nil {

@@ -98,3 +98,40 @@ def test_dry_run_on_the_bundled_example() -> None:
         assert result.changes == generic["changes"]
         # Text and bytes inputs give the same answer as Python values.
         assert fleetup.dry_run(json.dumps(policy), json.dumps(info).encode()).raw == generic
+
+
+def test_agent_diff_and_standalone_on_the_bundled_example() -> None:
+    from conftest import REPO
+
+    old_dir = str(REPO / "examples" / "packages" / "acme_web-1.4.0")
+    new_dir = str(REPO / "examples" / "packages" / "acme_web-2.0.0")
+    policy = json.loads((REPO / "examples" / "policies.json").read_text(encoding="utf-8"))["items"][0]
+    old, new = fleetup.call("package.load", path=old_dir), fleetup.call("package.load", path=new_dir)
+    old_t, new_t = fleetup.agent_templates(old_dir), fleetup.agent_templates(new_dir)
+    assert any(path.endswith(".hbs") for path in new_t)
+    proposed = fleetup.dry_run(policy, new).proposed
+    diff = fleetup.agent_diff(
+        policy,
+        proposed,
+        new,
+        agent_templates=new_t,
+        current_package_info=old,
+        current_agent_templates=old_t,
+    )
+    generic = fleetup.call(
+        "agent.diff",
+        current=policy,
+        proposed=proposed,
+        package_info=new,
+        agent_templates=new_t,
+        current_package_info=old,
+        current_agent_templates=old_t,
+    )
+    assert diff.changes == generic["changes"] and diff.unified == generic["unified"]
+    assert any(c["kind"] == "key_added" and c["path"] == "/exclude_files" for c in diff.changes)
+    assert diff.unified.startswith("--- acme_web 1.4.0")
+    yaml = fleetup.standalone_inputs(policy, old, old_t)
+    assert yaml.startswith("inputs:\n") and "use_output: default" in yaml
+    # A missing template is a TemplateError with Kibana's message.
+    with pytest.raises(fleetup.TemplateError, match="Unable to load stream template"):
+        fleetup.standalone_inputs(policy, old, {})

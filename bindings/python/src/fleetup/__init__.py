@@ -7,6 +7,8 @@ Typed functions:
 - :func:`compare` / :func:`satisfies`: node-semver 7.8.5 semantics, as Kibana Fleet uses;
 - :func:`dry_run`: Fleet's upgrade dry run for one package policy;
 - :func:`plan`: upgrade-plan operations;
+- :func:`agent_diff` / :func:`standalone_inputs` / :func:`agent_templates`: what Elastic Agent
+  runs for a policy (compiled agent templates), before and after an upgrade;
 - :func:`call`: any operation of the JSON contract (``call("semver.valid", version="1.2.3")``).
 
 Errors are raised as subclasses of :class:`FleetupError`, one per stable code (see
@@ -19,9 +21,12 @@ Importing checks that the loaded library's ABI version matches this package and 
 
 from ._api import (
     ABI_VERSION,
+    AgentDiff,
     DryRunResult,
     JsonInput,
     abi_version,
+    agent_diff,
+    agent_templates,
     call,
     call_bytes,
     compare,
@@ -29,6 +34,7 @@ from ._api import (
     library_version,
     plan,
     satisfies,
+    standalone_inputs,
 )
 from .errors import *  # noqa: F401,F403  (the exception classes are part of the API)
 from .errors import __all__ as _error_names
@@ -38,9 +44,12 @@ __version__ = library_version()
 
 __all__ = [
     "ABI_VERSION",
+    "AgentDiff",
     "DryRunResult",
     "JsonInput",
     "abi_version",
+    "agent_diff",
+    "agent_templates",
     "call",
     "call_bytes",
     "compare",
@@ -48,5 +57,6 @@ __all__ = [
     "library_version",
     "plan",
     "satisfies",
+    "standalone_inputs",
     *_error_names,
 ]

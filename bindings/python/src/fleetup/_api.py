@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Union
 
 from ._native import ffi, lib
 from .errors import FleetupError, error_for
@@ -183,6 +183,94 @@ def dry_run(package_policy: JsonInput, package_info: JsonInput) -> DryRunResult:
     )
 
 
+def agent_templates(path: str) -> Dict[str, str]:
+    """Reads a package's Elastic Agent templates (directory or registry ``.zip``), keyed by their
+    path in the package: the ``agent_templates`` argument of the agent functions."""
+    return dict(call("package.agent_templates", path=path))
+
+
+@dataclass(frozen=True)
+class AgentDiff:
+    """What Elastic Agent runs for a policy before and after an upgrade.
+
+    Secret values are masked in every field.
+    """
+
+    #: The agent inputs today.
+    before: List[Any]
+    #: The agent inputs after the upgrade.
+    after: List[Any]
+    #: Structured changes (``kind``, ``input_type``, ``dataset``, ``path``, ``before``, ``after``,
+    #: ``message``).
+    changes: List[Any]
+    #: A unified diff of the two ``inputs:`` YAML documents ("" when they are equal).
+    unified: str
+
+
+def agent_diff(
+    current: JsonInput,
+    proposed: JsonInput,
+    package_info: JsonInput,
+    *,
+    agent_templates: Optional[Mapping[str, str]] = None,
+    current_package_info: Optional[JsonInput] = None,
+    current_agent_templates: Optional[Mapping[str, str]] = None,
+    agent_version: Optional[str] = None,
+) -> AgentDiff:
+    """The agent configuration diff of an upgrade (operation ``agent.diff``).
+
+    With ``agent_templates`` (the target's), ``proposed`` is compiled first; with
+    ``current_package_info`` and ``current_agent_templates``, ``current`` is too (otherwise its
+    stored ``compiled_input``/``compiled_stream`` fields are used).
+
+    Raises:
+        TemplateError: a template is missing or fails to render.
+    """
+    args: Dict[str, Any] = {
+        "current": _value(current),
+        "proposed": _value(proposed),
+        "package_info": _value(package_info),
+    }
+    for key, value in (
+        ("agent_templates", agent_templates),
+        ("current_package_info", current_package_info),
+        ("current_agent_templates", current_agent_templates),
+        ("agent_version", agent_version),
+    ):
+        if value is not None:
+            args[key] = _value(value)
+    raw = call("agent.diff", **args)
+    return AgentDiff(
+        before=list(raw["before"]),
+        after=list(raw["after"]),
+        changes=list(raw["changes"]),
+        unified=str(raw["unified"]),
+    )
+
+
+def standalone_inputs(
+    package_policy: JsonInput, package_info: JsonInput, agent_templates: Mapping[str, str]
+) -> str:
+    """The ``inputs:`` section of a standalone ``elastic-agent.yml`` for ``package_policy``, as
+    YAML text (operation ``agent.standalone_inputs``)."""
+    out = call(
+        "agent.standalone_inputs",
+        package_policy=_value(package_policy),
+        package_info=_value(package_info),
+        agent_templates=dict(agent_templates),
+    )
+    return str(out["yaml"])
+
+
+def _value(v: Any) -> Any:
+    """JSON text or UTF-8 bytes become Python values; anything else passes as it is."""
+    if isinstance(v, (bytes, bytearray)):
+        return json.loads(bytes(v).decode("utf-8"))
+    if isinstance(v, str):
+        return json.loads(v)
+    return v
+
+
 def plan(op: str, **args: Any) -> Any:
     """Runs an upgrade-plan operation (``op`` names a ``plan.*`` operation) and returns its result.
 
@@ -223,10 +311,13 @@ def call(op: str, **args: Any) -> Any:
 
 __all__ = [
     "ABI_VERSION",
+    "AgentDiff",
     "DryRunResult",
     "FleetupError",
     "JsonInput",
     "abi_version",
+    "agent_diff",
+    "agent_templates",
     "call",
     "call_bytes",
     "compare",
@@ -234,4 +325,5 @@ __all__ = [
     "library_version",
     "plan",
     "satisfies",
+    "standalone_inputs",
 ]
