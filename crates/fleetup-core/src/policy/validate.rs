@@ -276,7 +276,7 @@ pub fn parse_duration(v: &Value) -> Duration {
         };
         let digits: f64 = text
             .get(start..j)
-            .and_then(|d| d.parse().ok())
+            .and_then(crate::js::parse_f64)
             .unwrap_or(f64::NAN);
         total += digits * factor;
         if start != last_end {
