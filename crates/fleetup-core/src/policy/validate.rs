@@ -317,7 +317,10 @@ fn check_url(def: &Value, v: &Value, errors: &mut Vec<String>) {
             errors.push("Invalid URL format".into());
             return;
         };
-        let scheme = raw.split(':').next().unwrap_or("").to_lowercase();
+        // `whatwg_url_parses` accepted it, so everything before the first `:` is ASCII (the
+        // scheme plus stripped C0 controls, spaces, tabs and newlines): ASCII lowercasing is
+        // JavaScript's `toLowerCase` here.
+        let scheme = raw.split(':').next().unwrap_or("").to_ascii_lowercase();
         if !schemes.iter().any(|s| s.as_str() == Some(scheme.as_str())) {
             let allowed: Vec<String> = schemes.iter().map(to_js_string).collect();
             errors.push(format!(
@@ -428,11 +431,22 @@ fn authority_ok(after: &str, special: bool) -> bool {
     }
 }
 
+/// `name === name.toLowerCase()`: true when no character changes under lowercasing. Checking
+/// char by char gives the same answer as lowercasing the string (a changed character always
+/// changes the string; final sigma only picks between two lowercase forms of a changed `Σ`)
+/// without linking `str::to_lowercase`'s context tables.
+fn is_lowercase(name: &str) -> bool {
+    name.chars().all(|c| {
+        let mut lower = c.to_lowercase();
+        lower.next() == Some(c) && lower.next().is_none()
+    })
+}
+
 /// `isValidNamespace`/`isValidDataset`'s shared entity rules (`allowBlank` false).
 fn entity_error(name: &str, kind: &str) -> Option<String> {
     if trim_js(name).is_empty() {
         Some(format!("{kind} is required"))
-    } else if name != name.to_lowercase() {
+    } else if !is_lowercase(name) {
         Some(format!("{kind} must be lowercase"))
     } else if name.chars().any(|c| {
         matches!(
@@ -923,6 +937,35 @@ pub fn error_list(results: &Value) -> Vec<Value> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn is_lowercase_matches_string_lowercasing() {
+        let every_char = (0..=0x10FFFF_u32).filter_map(char::from_u32);
+        for c in every_char {
+            for s in [
+                c.to_string(),
+                format!("a{c}"),
+                format!("{c} b"),
+                format!("x{c}{c}"),
+            ] {
+                assert_eq!(super::is_lowercase(&s), s == s.to_lowercase(), "{s:?}");
+            }
+        }
+        for s in [
+            "ΣΑΣ",
+            "σας",
+            "ας",
+            "aΣ",
+            "İ",
+            "i\u{307}",
+            "ǅ",
+            "ǆ",
+            "nginx.access",
+            "",
+        ] {
+            assert_eq!(super::is_lowercase(s), s == s.to_lowercase(), "{s:?}");
+        }
+    }
+
     use super::*;
     use serde_json::json;
 
