@@ -252,7 +252,14 @@ pub fn resolve(
         m.shift_remove("missingVars");
     }
     // The change list of the unedited upgrade tells `keep_previous` where renamed vars came from.
-    let before = {
+    // Only an edit without `from` reads it, so it is skipped otherwise (it costs a validation and
+    // a change list, about a third of the whole call, and the first review has no edits at all).
+    let needs_before = edits
+        .iter()
+        .any(|e| e.action == Action::KeepPrevious && e.from.is_none());
+    let before = if !needs_before {
+        Vec::new()
+    } else {
         let mut with_errors = proposed.clone();
         attach_errors(&mut with_errors, target);
         field_changes(
