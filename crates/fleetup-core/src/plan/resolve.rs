@@ -240,6 +240,9 @@ pub fn resolve(
     let mut base = cur.clone();
     base.shift_remove("id");
     base.shift_remove("spaceIds");
+    // Dropped from the result anyway; removing it here means an `errors` field on the merged
+    // policy can only be the merge's own validation of it (reused below when there are no edits).
+    base.shift_remove("errors");
     if let Some(Value::Object(p)) = base.get_mut("package") {
         if let Some(v) = target.get("version") {
             p.insert("version".into(), v.clone());
@@ -247,8 +250,9 @@ pub fn resolve(
     }
     let defaults = package_to_package_policy_inputs(target, None);
     let mut proposed = update_package_inputs(&Value::Object(base), target, Some(&defaults), true)?;
+    let mut merge_errors = None;
     if let Value::Object(m) = &mut proposed {
-        m.shift_remove("errors");
+        merge_errors = m.shift_remove("errors");
         m.shift_remove("missingVars");
     }
     // The change list of the unedited upgrade tells `keep_previous` where renamed vars came from.
@@ -274,11 +278,20 @@ pub fn resolve(
         apply(&mut proposed, current, target, &before, edit)
             .map_err(|e| e.under(&format!("/edits/{i}")))?;
     }
-    let results = validate_package_policy(&proposed, target, &ValidateOptions::default());
-    let errors = if validation_has_errors(&results) {
-        error_list(&results)
-    } else {
-        Vec::new()
+    let errors = match merge_errors {
+        // Unedited, the proposal is what the merge just validated (validation reads neither
+        // `errors` nor `missingVars`), and the merge attached exactly this list when it had
+        // errors: no need to validate the same policy a second time.
+        Some(Value::Array(list)) if edits.is_empty() => list,
+        None if edits.is_empty() => Vec::new(),
+        _ => {
+            let results = validate_package_policy(&proposed, target, &ValidateOptions::default());
+            if validation_has_errors(&results) {
+                error_list(&results)
+            } else {
+                Vec::new()
+            }
+        }
     };
     let mut with_errors = proposed.clone();
     if !errors.is_empty() {
