@@ -134,7 +134,7 @@ wasm:
     cargo build -q -p fleetup-wasm --target wasm32-unknown-unknown --profile wasm
     wasm-bindgen --target web --weak-refs --out-dir web/pkg target/wasm32-unknown-unknown/wasm/fleetup_wasm.wasm
     if [ -x web/node_modules/.bin/wasm-opt ]; then
-      web/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+      web/node_modules/.bin/wasm-opt -Os --converge --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
         --enable-mutable-globals --enable-reference-types --enable-multivalue \
         -o web/pkg/fleetup_wasm_bg.wasm web/pkg/fleetup_wasm_bg.wasm
     fi

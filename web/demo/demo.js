@@ -6,19 +6,22 @@ const pair = document.getElementById("pair");
 const theme = document.getElementById("theme");
 const log = document.getElementById("log");
 
-const fixtures = await (await fetch("/fixtures/index.json")).json();
+const params = new URLSearchParams(location.search);
+const fetchJson = (url) => fetch(url).then((r) => (r.ok ? r.json() : null));
+// The pair named in the URL is fetched alongside the index rather than after it.
+const early = params.get("pair") ? fetchJson(`/fixtures/${encodeURIComponent(params.get("pair"))}.json`) : null;
+const fixtures = await fetchJson("/fixtures/index.json");
 for (const f of fixtures) pair.append(new Option(f.title, f.id));
 
-async function show(id) {
+async function show(id, prefetched = null) {
   const known = fixtures.some((x) => x.id === id) ? id : fixtures[0].id;
-  const f = await (await fetch(`/fixtures/${encodeURIComponent(known)}.json`)).json();
+  const f = (known === id && (await prefetched)) || (await fetchJson(`/fixtures/${encodeURIComponent(known)}.json`));
   review.changelog = f.changelog ?? null;
   review.currentPackage = f.currentPackage;
   review.targetPackage = f.targetPackage;
   review.currentPolicy = f.currentPolicy;
 }
 
-const params = new URLSearchParams(location.search);
 if (params.get("pair")) pair.value = params.get("pair");
 if (params.get("theme")) theme.value = params.get("theme");
 function applyTheme() {
@@ -27,7 +30,7 @@ function applyTheme() {
   document.body.className = theme.value;
 }
 applyTheme();
-show(pair.value);
+show(pair.value, early);
 pair.addEventListener("change", () => show(pair.value));
 theme.addEventListener("change", applyTheme);
 

@@ -516,17 +516,15 @@ export class FleetupUpgradeReview extends HTMLElement {
           breaking = [];
         }
       }
-      const secretNames = new Set([
-        ...collectDefs(this._targetPackage).secretNames,
-        ...collectDefs(this._currentPackage).secretNames,
-      ]);
+      const defs = collectDefs(this._targetPackage);
+      const secretNames = new Set([...defs.secretNames, ...collectDefs(this._currentPackage).secretNames]);
       this._state = {
         resolution,
         unchanged: null, // computed on demand (see _unchanged), after the first paint
         breaking: Array.isArray(breaking) ? breaking : [],
         fromVersion,
         toVersion,
-        defs: collectDefs(this._targetPackage),
+        defs,
         secretNames,
       };
     } catch (e) {

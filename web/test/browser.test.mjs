@@ -441,7 +441,7 @@ test("load to interactive for the aws pair", { skip }, async (t) => {
     return;
   }
   const runs = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 15; i++) {
     const { page, context } = await openPage({ pair: "aws-1.23.4-1.28.0" });
     try {
       runs.push(
@@ -456,9 +456,11 @@ test("load to interactive for the aws pair", { skip }, async (t) => {
     }
   }
   runs.sort((a, b) => a.ready - b.ready);
-  const median = runs[2].ready;
-  console.log(`aws 1.23.4 → 1.28.0 load → interactive (navigation start → fleetup-ready), ms: median ${median.toFixed(1)}, runs ${runs.map((r) => r.ready.toFixed(1)).join(", ")}`);
-  console.log(`median run breakdown: ${JSON.stringify(runs[2])}`);
+  // Nearest-rank median and p90 of the 15 runs.
+  const median = runs[7].ready;
+  const p90 = runs[13].ready;
+  console.log(`aws 1.23.4 → 1.28.0 load → interactive (navigation start → fleetup-ready), ms: median ${median.toFixed(1)}, p90 ${p90.toFixed(1)}, runs ${runs.map((r) => r.ready.toFixed(1)).join(", ")}`);
+  console.log(`median run breakdown: ${JSON.stringify(runs[7])}`);
   writeFileSync(join(shots, "timing.json"), JSON.stringify({ pair: "aws-1.23.4-1.28.0", runs }, null, 2));
   // A generous ceiling so a loaded CI machine does not flake; the target (300 ms) is reported.
   assert.ok(median < 5000, `median ${median} ms`);

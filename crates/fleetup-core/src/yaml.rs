@@ -548,7 +548,7 @@ fn js_number_string(n: &Number) -> String {
         return i.to_string();
     }
     match n.as_f64() {
-        Some(f) => format!("{f}"),
+        Some(f) => crate::js::display_f64(f),
         None => n.to_string(),
     }
 }
@@ -713,8 +713,7 @@ fn int_of(s: &str) -> Option<f64> {
         return None;
     }
     // parseInt(…, 10), correctly rounded for long values.
-    body.parse::<f64>()
-        .ok()
+    crate::js::parse_f64(body)
         .filter(|v| v.is_finite())
         .map(|v| sign * v)
 }
@@ -725,7 +724,8 @@ fn float_of(s: &str) -> Option<f64> {
     if !float_pattern(s) {
         return None;
     }
-    let lower = s.to_lowercase();
+    // The pattern only admits ASCII, so ASCII lowercasing is the same as full Unicode's.
+    let lower = s.to_ascii_lowercase();
     let (sign, body) = match lower.as_bytes().first()? {
         b'-' => (-1.0, &lower[1..]),
         b'+' => (1.0, &lower[1..]),
@@ -735,9 +735,7 @@ fn float_of(s: &str) -> Option<f64> {
         ".inf" => Some(sign * f64::INFINITY),
         ".nan" => Some(f64::NAN),
         // parseFloat accepts a trailing or leading `.`; so does Rust's parser.
-        _ => body
-            .parse::<f64>()
-            .ok()
+        _ => crate::js::parse_f64(body)
             .filter(|v| v.is_finite())
             .map(|v| sign * v),
     }

@@ -13,14 +13,12 @@
 //!   core's error.
 //!
 //! Values cross the boundary as plain JS objects: documents as JSON text parsed on the other side
-//! (fastest for Fleet-sized documents), scalars and small values via `serde-wasm-bindgen` in its
-//! JSON-compatible mode. Either way results are exactly the JSON the CLI prints.
+//! (fastest for Fleet-sized documents), scalars directly as JS primitives. Either way results are exactly the JSON the CLI prints.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use fleetup_core::{Error, ErrorKind};
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
 
@@ -83,12 +81,73 @@ fn to_js(value: &Value) -> Result<JsValue, JsValue> {
     }
 }
 
-/// Small values through serde-wasm-bindgen in its JSON-compatible mode (plain objects, `null`
-/// for `None`, numbers rather than `BigInt`s).
-fn small_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| internal(&format!("cannot convert the result: {e}")))
+/// A scalar as the JS value it is: as serde-wasm-bindgen's JSON-compatible mode did (integers
+/// outside JavaScript's safe range are refused rather than rounded), without linking a second
+/// serde data format (and core's float printer, which its error messages need).
+fn small_to_js(value: &Value) -> Result<JsValue, JsValue> {
+    const MAX_SAFE: u64 = (1 << 53) - 1;
+    let unsafe_number = |n: &dyn std::fmt::Display| {
+        internal(&format!(
+            // The wording serde-wasm-bindgen gave (its errors printed as JS `Error`s).
+            "cannot convert the result: Error: {n} can't be represented as a JavaScript number"
+        ))
+    };
+    Ok(match value {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::String(s) => JsValue::from_str(s),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                if u > MAX_SAFE {
+                    return Err(unsafe_number(&u));
+                }
+                JsValue::from_f64(u as f64)
+            } else if let Some(i) = n.as_i64() {
+                if i.unsigned_abs() > MAX_SAFE {
+                    return Err(unsafe_number(&i));
+                }
+                JsValue::from_f64(i as f64)
+            } else {
+                JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN))
+            }
+        }
+        // Only scalars come here; anything else goes through JSON text.
+        Value::Array(_) | Value::Object(_) => return to_js(value),
+    })
+}
+
+/// A JS primitive as JSON, as serde-wasm-bindgen read it into a `serde_json::Value`: safe
+/// integers as integers, other numbers as floats (NaN and infinities as `null`), BigInts
+/// inside i64/u64, and an error naming anything else (symbols, functions).
+fn primitive_from_js(value: &JsValue) -> Result<Value, String> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(Value::Null);
+    }
+    if let Some(b) = value.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if value.is_bigint() {
+        return i64::try_from(value.clone())
+            .map(Value::from)
+            .or_else(|v| u64::try_from(v).map(Value::from))
+            .map_err(|_| {
+                "Error: Couldn't deserialize i64 or u64 from a BigInt outside i64::MIN..u64::MAX bounds"
+                    .to_string()
+            });
+    }
+    if let Some(f) = value.as_f64() {
+        return Ok(if js_sys::Number::is_safe_integer(value) {
+            Value::from(f as i64)
+        } else {
+            serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+        });
+    }
+    if let Some(s) = value.as_string() {
+        return Ok(Value::String(s));
+    }
+    Err(format!(
+        "Error: invalid type: {value:?}, expected any valid JSON value"
+    ))
 }
 
 fn internal(message: &str) -> JsValue {
@@ -99,7 +158,7 @@ fn internal(message: &str) -> JsValue {
 ///
 /// Objects and arrays go through `JSON.stringify` and the core's size- and depth-limited JSON
 /// reader (fast for large documents, and the same limits as every other surface); other values
-/// through serde-wasm-bindgen, which rejects what JSON cannot hold (functions, symbols, BigInts).
+/// by [`primitive_from_js`], which rejects what JSON cannot hold (functions, symbols, big BigInts).
 fn from_js(value: JsValue, path: &str) -> Result<Value, Error> {
     if value.is_undefined() {
         return Ok(Value::Null);
@@ -117,7 +176,7 @@ fn from_js(value: JsValue, path: &str) -> Result<Value, Error> {
             })?;
         return fleetup_core::dispatch::parse_json(&text).map_err(|e| e.under(path));
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
+    primitive_from_js(&value).map_err(|e| {
         Error::new(
             ErrorKind::InvalidArgument,
             format!("not a JSON-compatible value: {e}"),

@@ -201,7 +201,7 @@ fn resolve(a: &Args<'_>) -> Result<Value> {
     let previous = a.get("previous_package_info").filter(|v| !v.is_null());
     let edits: Vec<super::resolve::Edit> = match a.get("edits") {
         None | Some(Value::Null) => Vec::new(),
-        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+        Some(v) => super::resolve::Edit::list_from_json(v).map_err(|e| {
             Error::new(ErrorKind::InvalidArgument, format!("invalid `edits`: {e}")).at("/edits")
         })?,
     };

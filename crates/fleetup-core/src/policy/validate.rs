@@ -420,7 +420,7 @@ pub fn parse_duration(v: &Value) -> Duration {
         };
         let digits: f64 = text
             .get(start..j)
-            .and_then(|d| d.parse().ok())
+            .and_then(crate::js::parse_f64)
             .unwrap_or(f64::NAN);
         total += digits * factor;
         if start != last_end {
@@ -460,7 +460,10 @@ fn check_url(schemes: &[Value], v: &Value, errors: &mut Vec<String>) {
             errors.push("Invalid URL format".into());
             return;
         };
-        let scheme = raw.split(':').next().unwrap_or("").to_lowercase();
+        // `whatwg_url_parses` accepted it, so everything before the first `:` is ASCII (the
+        // scheme plus stripped C0 controls, spaces, tabs and newlines): ASCII lowercasing is
+        // JavaScript's `toLowerCase` here.
+        let scheme = raw.split(':').next().unwrap_or("").to_ascii_lowercase();
         if !schemes.iter().any(|s| s.as_str() == Some(scheme.as_str())) {
             let allowed: Vec<String> = schemes.iter().map(to_js_string).collect();
             errors.push(format!(
@@ -571,11 +574,165 @@ fn authority_ok(after: &str, special: bool) -> bool {
     }
 }
 
+/// `name === name.toLowerCase()`: true when no character changes under lowercasing. Checking
+/// char by char gives the same answer as lowercasing the string (a changed character always
+/// changes the string; final sigma only picks between two lowercase forms of a changed `Σ`).
+fn is_lowercase(name: &str) -> bool {
+    !name.chars().any(changes_when_lowercased)
+}
+
+/// Whether `char::to_lowercase` changes `c`, from [`CHANGES_WHEN_LOWERCASED`].
+fn changes_when_lowercased(c: char) -> bool {
+    let c = c as u32;
+    let i = CHANGES_WHEN_LOWERCASED.partition_point(|&(first, _, _)| first <= c);
+    let Some(&(first, count, stride)) = i.checked_sub(1).map(|i| &CHANGES_WHEN_LOWERCASED[i])
+    else {
+        return false;
+    };
+    let offset = c - first;
+    offset % u32::from(stride) == 0 && offset / u32::from(stride) < u32::from(count)
+}
+
+/// The characters `char::to_lowercase` changes (Unicode's Changes_When_Lowercased, in the
+/// pinned toolchain's Unicode version) as disjoint runs `(first, count, stride)`: 1 KB here
+/// instead of core's case-mapping tables (~5 KB gzipped of the `.wasm`).
+/// `lowercase_runs_match_core` checks every char against `char::to_lowercase`.
+const CHANGES_WHEN_LOWERCASED: &[(u32, u16, u8)] = &[
+    (0x41, 26, 1),
+    (0xc0, 23, 1),
+    (0xd8, 7, 1),
+    (0x100, 28, 2),
+    (0x139, 8, 2),
+    (0x14a, 24, 2),
+    (0x179, 3, 2),
+    (0x181, 2, 1),
+    (0x184, 2, 2),
+    (0x187, 2, 2),
+    (0x18a, 2, 1),
+    (0x18e, 4, 1),
+    (0x193, 2, 1),
+    (0x196, 3, 1),
+    (0x19c, 2, 1),
+    (0x19f, 2, 1),
+    (0x1a2, 3, 2),
+    (0x1a7, 2, 2),
+    (0x1ac, 2, 2),
+    (0x1af, 2, 2),
+    (0x1b2, 2, 1),
+    (0x1b5, 2, 2),
+    (0x1b8, 1, 1),
+    (0x1bc, 1, 1),
+    (0x1c4, 2, 1),
+    (0x1c7, 2, 1),
+    (0x1ca, 2, 1),
+    (0x1cd, 8, 2),
+    (0x1de, 9, 2),
+    (0x1f1, 2, 1),
+    (0x1f4, 2, 2),
+    (0x1f7, 2, 1),
+    (0x1fa, 29, 2),
+    (0x23a, 2, 1),
+    (0x23d, 2, 1),
+    (0x241, 2, 2),
+    (0x244, 3, 1),
+    (0x248, 4, 2),
+    (0x370, 2, 2),
+    (0x376, 1, 1),
+    (0x37f, 1, 1),
+    (0x386, 2, 2),
+    (0x389, 2, 1),
+    (0x38c, 2, 2),
+    (0x38f, 2, 2),
+    (0x392, 16, 1),
+    (0x3a3, 9, 1),
+    (0x3cf, 1, 1),
+    (0x3d8, 12, 2),
+    (0x3f4, 1, 1),
+    (0x3f7, 2, 2),
+    (0x3fa, 1, 1),
+    (0x3fd, 51, 1),
+    (0x460, 17, 2),
+    (0x48a, 28, 2),
+    (0x4c1, 7, 2),
+    (0x4d0, 48, 2),
+    (0x531, 38, 1),
+    (0x10a0, 38, 1),
+    (0x10c7, 1, 1),
+    (0x10cd, 1, 1),
+    (0x13a0, 86, 1),
+    (0x1c89, 1, 1),
+    (0x1c90, 43, 1),
+    (0x1cbd, 3, 1),
+    (0x1e00, 75, 2),
+    (0x1e9e, 49, 2),
+    (0x1f08, 8, 1),
+    (0x1f18, 6, 1),
+    (0x1f28, 8, 1),
+    (0x1f38, 8, 1),
+    (0x1f48, 6, 1),
+    (0x1f59, 4, 2),
+    (0x1f68, 8, 1),
+    (0x1f88, 8, 1),
+    (0x1f98, 8, 1),
+    (0x1fa8, 8, 1),
+    (0x1fb8, 5, 1),
+    (0x1fc8, 5, 1),
+    (0x1fd8, 4, 1),
+    (0x1fe8, 5, 1),
+    (0x1ff8, 5, 1),
+    (0x2126, 1, 1),
+    (0x212a, 2, 1),
+    (0x2132, 1, 1),
+    (0x2160, 16, 1),
+    (0x2183, 1, 1),
+    (0x24b6, 26, 1),
+    (0x2c00, 48, 1),
+    (0x2c60, 2, 2),
+    (0x2c63, 2, 1),
+    (0x2c67, 4, 2),
+    (0x2c6e, 3, 1),
+    (0x2c72, 1, 1),
+    (0x2c75, 1, 1),
+    (0x2c7e, 3, 1),
+    (0x2c82, 49, 2),
+    (0x2ceb, 2, 2),
+    (0x2cf2, 1, 1),
+    (0xa640, 23, 2),
+    (0xa680, 14, 2),
+    (0xa722, 7, 2),
+    (0xa732, 31, 2),
+    (0xa779, 3, 2),
+    (0xa77e, 5, 2),
+    (0xa78b, 2, 2),
+    (0xa790, 2, 2),
+    (0xa796, 11, 2),
+    (0xa7ab, 4, 1),
+    (0xa7b0, 5, 1),
+    (0xa7b6, 8, 2),
+    (0xa7c5, 3, 1),
+    (0xa7c9, 2, 2),
+    (0xa7cc, 9, 2),
+    (0xa7f5, 1, 1),
+    (0xff21, 26, 1),
+    (0x10400, 40, 1),
+    (0x104b0, 36, 1),
+    (0x10570, 11, 1),
+    (0x1057c, 15, 1),
+    (0x1058c, 7, 1),
+    (0x10594, 2, 1),
+    (0x10c80, 51, 1),
+    (0x10d50, 22, 1),
+    (0x118a0, 32, 1),
+    (0x16e40, 32, 1),
+    (0x16ea0, 25, 1),
+    (0x1e900, 34, 1),
+];
+
 /// `isValidNamespace`/`isValidDataset`'s shared entity rules (`allowBlank` false).
 fn entity_error(name: &str, kind: &str) -> Option<String> {
     if trim_js(name).is_empty() {
         Some(format!("{kind} is required"))
-    } else if name != name.to_lowercase() {
+    } else if !is_lowercase(name) {
         Some(format!("{kind} must be lowercase"))
     } else if name.chars().any(|c| {
         matches!(
@@ -1130,6 +1287,49 @@ pub fn error_list(results: &Value) -> Vec<Value> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lowercase_runs_match_core() {
+        for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
+            let mut lower = c.to_lowercase();
+            let unchanged = lower.next() == Some(c) && lower.next().is_none();
+            assert_eq!(
+                super::changes_when_lowercased(c),
+                !unchanged,
+                "{c:?} U+{:04X}",
+                c as u32
+            );
+        }
+    }
+
+    #[test]
+    fn is_lowercase_matches_string_lowercasing() {
+        let every_char = (0..=0x10FFFF_u32).filter_map(char::from_u32);
+        for c in every_char {
+            for s in [
+                c.to_string(),
+                format!("a{c}"),
+                format!("{c} b"),
+                format!("x{c}{c}"),
+            ] {
+                assert_eq!(super::is_lowercase(&s), s == s.to_lowercase(), "{s:?}");
+            }
+        }
+        for s in [
+            "ΣΑΣ",
+            "σας",
+            "ας",
+            "aΣ",
+            "İ",
+            "i\u{307}",
+            "ǅ",
+            "ǆ",
+            "nginx.access",
+            "",
+        ] {
+            assert_eq!(super::is_lowercase(s), s == s.to_lowercase(), "{s:?}");
+        }
+    }
+
     use super::*;
     use serde_json::json;
 

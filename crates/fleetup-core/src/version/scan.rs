@@ -79,15 +79,15 @@ pub(crate) fn js_split_ws(s: &str) -> Vec<&str> {
 /// above, exponent form from 1e21 on. The result only has to be right enough to be rejected
 /// the same way later (too big, or not a number at all).
 pub(crate) fn js_plus_one(digits: &str) -> String {
-    let v: f64 = digits.parse::<f64>().unwrap_or(f64::INFINITY) + 1.0;
+    let v: f64 = crate::js::parse_f64(digits).unwrap_or(f64::INFINITY) + 1.0;
     if !v.is_finite() {
         return "Infinity".to_string();
     }
     if v < 1e21 {
-        format!("{v:.0}")
+        // Integral and below 2^70: exact in i128.
+        (v as i128).to_string()
     } else {
-        // Rust writes `1e21`, JavaScript `1e+21`.
-        format!("{v:e}").replacen('e', "e+", 1)
+        crate::js::exp_f64(v, true)
     }
 }
 

@@ -35,7 +35,7 @@ impl Identifier {
         match self {
             // Exact: numeric identifiers are below 2^53.
             Identifier::Numeric(n) => *n as f64,
-            Identifier::Text(s) => s.parse::<f64>().unwrap_or(f64::NAN),
+            Identifier::Text(s) => crate::js::parse_f64(s).unwrap_or(f64::NAN),
         }
     }
 
