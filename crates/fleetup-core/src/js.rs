@@ -168,23 +168,54 @@ pub fn json_stringify(v: &Value) -> String {
 }
 
 fn number_to_string(n: &serde_json::Number) -> String {
-    if let Some(i) = n.as_i64() {
+    // Integers JavaScript holds exactly print as they are; larger ones are the nearest double.
+    const EXACT: u64 = 1 << 53;
+    if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() <= EXACT) {
         return i.to_string();
     }
-    if let Some(u) = n.as_u64() {
+    if let Some(u) = n.as_u64().filter(|u| *u <= EXACT) {
         return u.to_string();
     }
-    match n.as_f64() {
-        // What `format!("{f:.0}")` prints: the value is integral and below 2^70, so exact in i128.
-        Some(f) if f.fract() == 0.0 && f.abs() < 1e21 => {
-            if f == 0.0 && f.is_sign_negative() {
-                "-0".into()
-            } else {
-                (f as i128).to_string()
-            }
+    n.as_f64().map_or_else(|| "NaN".into(), number_to_js_string)
+}
+
+/// JavaScript's `Number.prototype.toString()` (ECMAScript `Number::toString` in base 10): the
+/// shortest digits that read back as `f`, positional from 1e-7 to 1e21 and exponential
+/// (`1e+21`, `1.5e-7`) outside; `-0` prints `0`.
+pub fn number_to_js_string(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f == 0.0 {
+        return "0".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    // |f| = 0.DIGITS × 10^n: the decimal point sits after `n` digits.
+    let (digits, n) = shortest_digits(f);
+    let (k, n) = (digits.len() as i64, i64::from(n));
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        let (int, frac) = digits.split_at(n as usize);
+        format!("{int}.{frac}")
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let sign = if e >= 0 { "+" } else { "-" };
+        let (first, rest) = digits.split_at(1);
+        if rest.is_empty() {
+            format!("{first}e{sign}{}", e.abs())
+        } else {
+            format!("{first}.{rest}e{sign}{}", e.abs())
         }
-        Some(f) => display_f64(f),
-        None => "NaN".into(),
+    };
+    if f < 0.0 {
+        format!("-{body}")
+    } else {
+        body
     }
 }
 
@@ -389,19 +420,48 @@ mod tests {
     }
 
     /// A fixed-seed xorshift, so failures reproduce.
+    /// ECMAScript `Number::toString` written over `core::fmt`'s shortest `{:e}` digits.
+    fn js_reference(f: f64) -> String {
+        if f == 0.0 {
+            return "0".into();
+        }
+        let scientific = format!("{:e}", f.abs());
+        let (mantissa, exponent) = scientific.split_once('e').unwrap();
+        let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+        let k = digits.len() as i64;
+        let n = exponent.parse::<i64>().unwrap() + 1;
+        let body = if k <= n && n <= 21 {
+            format!("{digits}{}", "0".repeat((n - k) as usize))
+        } else if 0 < n && n <= 21 {
+            format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+        } else if -6 < n && n <= 0 {
+            format!("0.{}{digits}", "0".repeat((-n) as usize))
+        } else {
+            let e = n - 1;
+            let rest = if k > 1 {
+                format!(".{}", &digits[1..])
+            } else {
+                String::new()
+            };
+            format!(
+                "{}{rest}e{}{}",
+                &digits[..1],
+                if e >= 0 { "+" } else { "-" },
+                e.abs()
+            )
+        };
+        if f < 0.0 {
+            format!("-{body}")
+        } else {
+            body
+        }
+    }
+
     fn xorshift(state: &mut u64) -> u64 {
         *state ^= *state << 13;
         *state ^= *state >> 7;
         *state ^= *state << 17;
         *state
-    }
-
-    fn old_number_to_string(f: f64) -> String {
-        if f.fract() == 0.0 && f.abs() < 1e21 {
-            format!("{f:.0}")
-        } else {
-            f.to_string()
-        }
     }
 
     #[test]
@@ -441,10 +501,9 @@ mod tests {
         }
         for f in specials.into_iter().filter(|f| f.is_finite()) {
             let n = serde_json::Number::from_f64(f).unwrap();
-            let want = if let Some(i) = n.as_i64() {
-                i.to_string()
-            } else {
-                old_number_to_string(f)
+            let want = match n.as_i64().filter(|i| i.unsigned_abs() <= 1 << 53) {
+                Some(i) => i.to_string(),
+                None => js_reference(f),
             };
             assert_eq!(number_to_string(&n), want, "{f:e}");
         }
@@ -567,6 +626,34 @@ mod tests {
                 .map(|_| alphabet[(xorshift(&mut state) % alphabet.len() as u64) as usize] as char)
                 .collect();
             same(&s);
+        }
+    }
+
+    #[test]
+    fn numbers_print_as_javascript_prints_them() {
+        // Found by the agent template differential test (web/scripts/agent-parity.mjs).
+        for (json_text, js) in [
+            ("1.0", "1"),
+            ("-0.0", "0"),
+            ("0.1", "0.1"),
+            ("1e21", "1e+21"),
+            ("1e20", "100000000000000000000"),
+            ("1.5e-7", "1.5e-7"),
+            ("0.000001", "0.000001"),
+            ("-2.5e-9", "-2.5e-9"),
+            ("123456789012345678", "123456789012345680"),
+            ("-9007199254740993", "-9007199254740992"),
+            ("9007199254740992", "9007199254740992"),
+            ("1.7976931348623157e308", "1.7976931348623157e+308"),
+            ("123.456", "123.456"),
+        ] {
+            let v: Value = serde_json::from_str(json_text).unwrap();
+            assert_eq!(to_js_string(&v), js, "{json_text}");
+            assert_eq!(
+                json_stringify(&json!([v])),
+                format!("[{js}]"),
+                "{json_text}"
+            );
         }
     }
 

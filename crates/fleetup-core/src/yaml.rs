@@ -112,7 +112,8 @@ fn error_at(kind: ErrorKind, message: impl std::fmt::Display, mark: &Marker) -> 
 /// A mapping key waiting for its value.
 enum PendingKey {
     None,
-    Key(String),
+    /// The key and where it starts (a duplicated key is reported there, as js-yaml does).
+    Key(String, Marker),
     /// A plain `<<`: the value is merged into the mapping.
     Merge,
 }
@@ -321,7 +322,7 @@ impl<'p> Builder<'p> {
         match &parent.container {
             Container::Seq(items) => p.push_str(&items.len().to_string()),
             Container::Map { pending, .. } => match pending {
-                PendingKey::Key(k) => crate::args::push_pointer_token(&mut p, k),
+                PendingKey::Key(k, _) => crate::args::push_pointer_token(&mut p, k),
                 // A key itself, or a merge source: not addressable.
                 PendingKey::None | PendingKey::Merge => return None,
             },
@@ -377,13 +378,15 @@ impl<'p> Builder<'p> {
                 pending,
                 overridable,
             } => match std::mem::replace(pending, PendingKey::None) {
-                PendingKey::None => *pending = PendingKey::Key(key_string(&value, mark)?),
-                PendingKey::Key(key) => {
+                PendingKey::None => {
+                    *pending = PendingKey::Key(key_string(&value, mark)?, *mark);
+                }
+                PendingKey::Key(key, key_mark) => {
                     if map.contains_key(&key) && !overridable.contains(&key) {
                         return Err(error_at(
                             ErrorKind::InvalidYaml,
                             format!("duplicated mapping key `{key}`"),
-                            mark,
+                            &key_mark,
                         ));
                     }
                     overridable.remove(&key);

@@ -16,6 +16,9 @@
 //! Handlebars itself is the `handlebars` crate. Where its semantics differ from handlebars.js,
 //! the differences are closed here: values print with JavaScript's `String()` (arrays join with
 //! `,`, `1.0` prints `1`), and `if`/`unless` use handlebars.js truthiness (`{}` is true).
+//!
+//! `web/test/agent_parity.test.mjs` compares this pipeline with handlebars.js + js-yaml over every
+//! corpus template (docs/API.md, "Parity"; known divergences are listed there).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -98,7 +101,7 @@ pub fn compile_template(
     let context = Value::Object(context);
     let rendered = render(template, &context)?;
     let rendered = replace_root_level_yaml_variables(&yaml_values, rendered);
-    let loaded = crate::yaml::parse(&rendered).map_err(|e| yaml_error(&e))?;
+    let loaded = crate::yaml::parse(&rendered).map_err(|e| yaml_error(&e, &rendered))?;
     let patched = patch_blank_strings(loaded, &context)?;
     Ok(replace_variables_in_yaml(&yaml_values, patched))
 }
@@ -137,11 +140,18 @@ fn build_template_variables(vars: &Map<String, Value>) -> Result<(Map<String, Va
                 }
             };
         }
-        let Value::Object(entry) = entry else {
-            return Err(compile_error(format!(
-                "Cannot read properties of {} (reading 'type')",
-                js::to_js_string(entry)
-            )));
+        let entry = match entry {
+            Value::Object(entry) => entry,
+            Value::Null => {
+                return Err(compile_error(
+                    "Cannot read properties of null (reading 'type')".into(),
+                ))
+            }
+            // A number, string, boolean or list has no `type` or `value`: the var is undefined.
+            _ => {
+                target.shift_remove(last);
+                continue;
+            }
         };
         let value = entry.get("value");
         if entry.get("type").and_then(Value::as_str) == Some("yaml") {
@@ -161,7 +171,7 @@ fn build_template_variables(vars: &Map<String, Value>) -> Result<(Map<String, Va
                 yaml_values.push((placeholder, Value::Null));
             }
         } else if let Some(secret) = value.and_then(secret_reference) {
-            target.insert(last.into(), secret);
+            target.insert(last.into(), secret?);
         } else if let Some(v) = value {
             target.insert(last.into(), v.clone());
         } else {
@@ -172,17 +182,25 @@ fn build_template_variables(vars: &Map<String, Value>) -> Result<(Map<String, Va
     Ok((out, yaml_values))
 }
 
-/// `$co.elastic.secret{<id>}` for a secret reference (`{isSecretRef: true, id}` or `{…, ids}`).
-fn secret_reference(value: &Value) -> Option<Value> {
+/// `$co.elastic.secret{<id>}` for a secret reference (`{isSecretRef: true, id}` or `{…, ids}`):
+/// `None` when `value` is not one; an error when its `ids` is set but is not a list.
+fn secret_reference(value: &Value) -> Option<Result<Value>> {
     let obj = value.as_object()?;
     if !js::truthy(obj.get("isSecretRef")) {
         return None;
     }
-    let compiled =
-        |id: &Value| Value::String(format!("$co.elastic.secret{{{}}}", js::to_js_string(id)));
+    let compiled = |id: Option<&Value>| {
+        Value::String(format!(
+            "$co.elastic.secret{{{}}}",
+            id.map_or_else(|| "undefined".to_string(), js::to_js_string)
+        ))
+    };
     Some(match obj.get("ids") {
-        Some(Value::Array(ids)) => Value::Array(ids.iter().map(compiled).collect()),
-        _ => compiled(obj.get("id").unwrap_or(&Value::Null)),
+        Some(Value::Array(ids)) => Ok(Value::Array(ids.iter().map(Some).map(compiled).collect())),
+        ids if js::truthy(ids) => Err(compile_error(
+            "recordEntry.value.ids.map is not a function".into(),
+        )),
+        _ => Ok(compiled(obj.get("id"))),
     })
 }
 
@@ -213,23 +231,47 @@ fn js_type_of(v: &Value) -> &'static str {
     }
 }
 
-/// Kibana's message for YAML the template produced: duplicated keys name the key.
-fn yaml_error(e: &Error) -> Error {
+/// Kibana's message for YAML the template produced. For a duplicated key Kibana names the key
+/// by reading the rendered text from where js-yaml reports the key (its start) up to the next
+/// `:`, so a quoted key keeps its quotes and `a : 1` gives `a `.
+fn yaml_error(e: &Error, text: &str) -> Error {
     let message = e.message();
     let text = match message
         .strip_prefix("duplicated mapping key `")
-        .and_then(|rest| rest.split_once('`'))
+        .and_then(|rest| rest.rsplit_once("` (line "))
     {
-        Some((key, _)) => format!(
-            "YAMLException: Duplicated key \"{key}\" found in agent policy yaml, please check your yaml variables."
-        ),
+        Some((key, at)) => {
+            let key = key_text_at(text, at).unwrap_or_else(|| key.to_string());
+            format!(
+                "YAMLException: Duplicated key \"{key}\" found in agent policy yaml, please check your yaml variables."
+            )
+        }
         None => message.to_string(),
     };
     Error::new(ErrorKind::PackagePolicyValidation, text)
 }
 
-/// Kibana's `replaceRootLevelYamlVariables`: a placeholder at the start of a line becomes the
-/// YAML dump of its value (nothing for an empty value).
+/// The text from `<line>, column <column>)` (1-based, as the YAML reader reports positions; a
+/// line ends at `\n`, `\r\n` or `\r`) up to the next `:` or the end of `text`.
+fn key_text_at(text: &str, at: &str) -> Option<String> {
+    let (line, column) = at.strip_suffix(')')?.split_once(", column ")?;
+    let (line, column): (usize, usize) = (line.parse().ok()?, column.parse().ok()?);
+    let mut chars = text.char_indices().peekable();
+    let mut current = 1;
+    while current < line {
+        let (_, c) = chars.next()?;
+        if c == '\n' || (c == '\r' && chars.peek().map(|(_, n)| *n) != Some('\n')) {
+            current += 1;
+        }
+    }
+    let start = chars.nth(column.checked_sub(1)?)?.0;
+    let rest = &text[start..];
+    Some(rest[..rest.find(':').unwrap_or(rest.len())].to_string())
+}
+
+/// Kibana's `replaceRootLevelYamlVariables`: a placeholder at the start of a line (after `\n`,
+/// `\r`, U+2028 or U+2029, as a JavaScript multiline `^`) becomes the YAML dump of its value
+/// (nothing for an empty value).
 fn replace_root_level_yaml_variables(yaml_values: &YamlValues, text: String) -> String {
     if yaml_values.is_empty() || text.is_empty() {
         return text;
@@ -257,7 +299,8 @@ fn replace_root_level_yaml_variables(yaml_values: &YamlValues, text: String) -> 
             }
             let ch = rest.chars().next().unwrap_or('\n');
             out.push(ch);
-            line_start = ch == '\n';
+            // JavaScript's `^` with the `m` flag: after any line terminator.
+            line_start = matches!(ch, '\n' | '\r' | '\u{2028}' | '\u{2029}');
             rest = &rest[ch.len_utf8()..];
         }
         text = out;
@@ -266,7 +309,7 @@ fn replace_root_level_yaml_variables(yaml_values: &YamlValues, text: String) -> 
 }
 
 /// `Object.entries(load(text))` rebuilt into an object, with `null` top-level values set back to
-/// `''` where the template variable of that name was a blank string.
+/// `''` where the template variable of that name was a blank string (and no `__proto__` key).
 fn patch_blank_strings(loaded: Value, vars: &Value) -> Result<Value> {
     let entries: Vec<(String, Value)> = match loaded {
         Value::Object(m) => m.into_iter().collect(),
@@ -297,6 +340,11 @@ fn patch_blank_strings(loaded: Value, vars: &Value) -> Result<Value> {
     };
     let mut out = Map::new();
     for (key, value) in entries {
+        // `acc['__proto__'] = value` sets the prototype of Kibana's result (or does nothing):
+        // no such key is left in the stored policy.
+        if key == "__proto__" {
+            continue;
+        }
         let blank = value.is_null()
             && vars
                 .get(&key)
@@ -315,17 +363,54 @@ fn patch_blank_strings(loaded: Value, vars: &Value) -> Result<Value> {
 }
 
 /// Kibana's `replaceVariablesInYaml`: string values equal to a placeholder become its value.
+///
+/// Kibana looks the string up with JavaScript's `in` on a plain object, which also finds the
+/// names of `Object.prototype`: with at least one `yaml` var, a string such as `toString` is
+/// replaced by a function, which the stored (JSON) policy drops from a mapping and writes as
+/// `null` in a list, and `__proto__` by `Object.prototype`, written `{}`.
 fn replace_variables_in_yaml(yaml_values: &YamlValues, value: Value) -> Value {
     if yaml_values.is_empty() {
         return value;
     }
+    /// What a string becomes: `None` when it stays, `Some(None)` for a function.
+    fn lookup(yaml_values: &YamlValues, s: &str) -> Option<Option<Value>> {
+        if let Some((_, v)) = yaml_values.iter().find(|(k, _)| k == s) {
+            return Some(Some(v.clone()));
+        }
+        match s {
+            "__proto__" => Some(Some(Value::Object(Map::new()))),
+            _ if OBJECT_PROTOTYPE_FUNCTIONS.contains(&s) => Some(None),
+            _ => None,
+        }
+    }
     fn walk(yaml_values: &YamlValues, value: &mut Value) {
         match value {
-            Value::Object(m) => m.values_mut().for_each(|v| walk(yaml_values, v)),
-            Value::Array(a) => a.iter_mut().for_each(|v| walk(yaml_values, v)),
-            Value::String(s) => {
-                if let Some((_, v)) = yaml_values.iter().find(|(k, _)| k == s) {
-                    *value = v.clone();
+            Value::Object(m) => {
+                let mut dropped = Vec::new();
+                for (k, v) in m.iter_mut() {
+                    match v {
+                        Value::String(s) => match lookup(yaml_values, s) {
+                            Some(Some(found)) => *v = found,
+                            Some(None) => dropped.push(k.clone()),
+                            None => {}
+                        },
+                        _ => walk(yaml_values, v),
+                    }
+                }
+                for k in dropped {
+                    m.shift_remove(&k);
+                }
+            }
+            Value::Array(a) => {
+                for v in a.iter_mut() {
+                    match v {
+                        Value::String(s) => {
+                            if let Some(found) = lookup(yaml_values, s) {
+                                *v = found.unwrap_or(Value::Null);
+                            }
+                        }
+                        _ => walk(yaml_values, v),
+                    }
                 }
             }
             _ => {}
@@ -335,6 +420,21 @@ fn replace_variables_in_yaml(yaml_values: &YamlValues, value: Value) -> Value {
     walk(yaml_values, &mut value);
     value
 }
+
+/// The function-valued properties of JavaScript's `Object.prototype`.
+const OBJECT_PROTOTYPE_FUNCTIONS: &[&str] = &[
+    "__defineGetter__",
+    "__defineSetter__",
+    "__lookupGetter__",
+    "__lookupSetter__",
+    "constructor",
+    "hasOwnProperty",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+    "toLocaleString",
+    "toString",
+    "valueOf",
+];
 
 // ---- Handlebars ----
 
@@ -657,6 +757,10 @@ impl HelperDef for EscapeHelper {
         _: &mut RenderContext<'reg, 'rc>,
         out: &mut dyn Output,
     ) -> HelperResult {
+        // Without an argument handlebars.js passes its options object: truthy, not a string.
+        if h.params().is_empty() {
+            return Err(helper_error("str.replace is not a function"));
+        }
         let value = param(h, 0);
         if !js::truthy(value) {
             return Ok(());
@@ -711,6 +815,8 @@ impl HelperDef for UrlEncodeHelper {
         out: &mut dyn Output,
     ) -> HelperResult {
         let text = match param(h, 0) {
+            // Without an argument handlebars.js passes its options object.
+            None if h.params().is_empty() => "[object Object]".to_string(),
             None => "undefined".to_string(),
             Some(v) => js::to_js_string(v),
         };
@@ -779,12 +885,12 @@ mod tests {
     #[test]
     fn values_print_as_handlebars_js_prints_them() {
         let v = ok(
-            "a: {{list}}\nb: '{{float}}'\nc: '{{missing}}'\nd: '{{obj}}'\n",
-            json!({"list": {"value": ["x", "y"]}, "float": {"value": 1.0}, "obj": {"value": {"k": 1}}}),
+            "a: {{list}}\nb: '{{float}}'\nc: '{{missing}}'\nd: '{{obj}}'\ne: '{{big}} {{small}}'\n",
+            json!({"list": {"value": ["x", "y"]}, "float": {"value": 1.0}, "obj": {"value": {"k": 1}}, "big": {"value": 1e21}, "small": {"value": 1.5e-7}}),
         );
         assert_eq!(
             v,
-            json!({"a": "x,y", "b": "1", "c": "", "d": "[object Object]"})
+            json!({"a": "x,y", "b": "1", "c": "", "d": "[object Object]", "e": "1e+21 1.5e-7"})
         );
     }
 
@@ -922,6 +1028,120 @@ mod tests {
             json!({"host": {"value": " "}, "tags": {"value": ["a", "b"]}}),
         );
         assert_eq!(v, json!({"host": "", "n": 2}));
+    }
+
+    // The tests below each pin a difference found by the differential test against
+    // handlebars.js + js-yaml (web/scripts/agent-parity.mjs).
+
+    #[test]
+    fn prototype_names_are_replaced_as_kibana_replaces_them() {
+        // Kibana's `value in yamlValues` finds Object.prototype's names: a function (dropped
+        // from a mapping, null in a list) or, for `__proto__`, Object.prototype (`{}`).
+        let t = "a: {{t}}\nb: [{{t}}, x]\nc: {{p}}\nd: {{y}}\n";
+        let vars =
+            |y: Value| json!({"t": {"value": "toString"}, "p": {"value": "__proto__"}, "y": y});
+        assert_eq!(
+            ok(t, vars(json!({"type": "yaml", "value": "k: v"}))),
+            json!({"b": [null, "x"], "c": {}, "d": {"k": "v"}})
+        );
+        // Without a yaml var Kibana skips the replacement altogether.
+        assert_eq!(
+            ok(t, vars(json!({"value": "y"}))),
+            json!({"a": "toString", "b": ["toString", "x"], "c": "__proto__", "d": "y"})
+        );
+    }
+
+    #[test]
+    fn a_root_proto_key_is_not_kept() {
+        let v = ok(
+            "{{custom}}\na: 1\nn:\n  __proto__: 2\n",
+            json!({"custom": {"type": "yaml", "value": "__proto__: {x: 1}\nb: 2\n"}}),
+        );
+        assert_eq!(v, json!({"b": 2, "a": 1, "n": {"__proto__": 2}}));
+    }
+
+    #[test]
+    fn placeholders_start_a_line_after_any_javascript_line_terminator() {
+        for sep in ["\r", "\r\n"] {
+            let v = ok(
+                "a: 1\n{{x}}{{custom}}\n",
+                json!({"x": {"value": sep}, "custom": {"type": "yaml", "value": "k: v"}}),
+            );
+            assert_eq!(v, json!({"a": 1, "k": "v"}), "{sep:?}");
+        }
+        let v = ok(
+            "a: 1\n{{x}}{{custom}}\n",
+            json!({"x": {"value": "\u{2028}"}, "custom": {"type": "yaml", "value": "k: v"}}),
+        );
+        assert_eq!(v, json!({"a": 1, "\u{2028}k": "v"}));
+    }
+
+    #[test]
+    fn duplicated_keys_are_named_as_written() {
+        for (template, key) in [
+            ("\"a\": 1\n\"a\": 2\n", "\"a\""),
+            ("a : 1\na : 2\n", "a "),
+            ("x: {a: 1, a: 2}\n", "a"),
+            ("x:\r\n  a: 1\r\n  a: 2\r\n", "a"),
+            ("x:\r  b: 1\r  b: 2\r", "b"),
+        ] {
+            let e = compile(template, json!({})).unwrap_err();
+            assert_eq!(
+                e.message(),
+                format!("YAMLException: Duplicated key \"{key}\" found in agent policy yaml, please check your yaml variables."),
+                "{template:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn var_entries_that_are_not_objects_are_undefined() {
+        assert_eq!(
+            ok(
+                "a: '{{x}}{{y}}{{z}}'\n",
+                json!({"x": 5, "y": "text", "z": [1]})
+            ),
+            json!({"a": ""})
+        );
+        let e = compile("a: 1\n", json!({"x": null})).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TemplateError);
+        assert!(
+            e.message().contains("Cannot read properties of null"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn secret_references_read_like_javascript() {
+        assert_eq!(
+            ok(
+                "a: '{{s}}'\n",
+                json!({"s": {"value": {"isSecretRef": true}}})
+            ),
+            json!({"a": "$co.elastic.secret{undefined}"})
+        );
+        let e = compile(
+            "a: 1\n",
+            json!({"s": {"value": {"isSecretRef": true, "id": "x", "ids": "nope"}}}),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TemplateError);
+    }
+
+    #[test]
+    fn helpers_called_without_an_argument_see_the_options_object() {
+        for t in [
+            "a: '{{escape_string}}'\n",
+            "a: '{{escape_multiline_string}}'\n",
+            "a: {{#escape_string}}x{{/escape_string}}\n",
+        ] {
+            let e = compile(t, json!({})).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::TemplateError, "{t}");
+        }
+        assert_eq!(
+            ok("a: '{{url_encode}}'\nb: '{{url_encode x}}'\n", json!({})),
+            json!({"a": "%5Bobject%20Object%5D", "b": "undefined"})
+        );
     }
 
     #[test]
