@@ -131,14 +131,21 @@ wasm:
       echo "wasm-bindgen CLI is '${cli:-missing}' but crates/fleetup-wasm pins $pin: run scripts/bootstrap.sh" >&2
       exit 1
     fi
-    cargo build -q -p fleetup-wasm --target wasm32-unknown-unknown --profile wasm
-    wasm-bindgen --target web --weak-refs --out-dir web/pkg target/wasm32-unknown-unknown/wasm/fleetup_wasm.wasm
-    if [ -x web/node_modules/.bin/wasm-opt ]; then
-      web/node_modules/.bin/wasm-opt -Os --converge --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
-        --enable-mutable-globals --enable-reference-types --enable-multivalue \
-        -o web/pkg/fleetup_wasm_bg.wasm web/pkg/fleetup_wasm_bg.wasm
-    fi
-    echo "web/pkg: $(wc -c < web/pkg/fleetup_wasm_bg.wasm) bytes, $(gzip -9c web/pkg/fleetup_wasm_bg.wasm | wc -c) gzipped"
+    # Two modules: the core (web/pkg, loaded by the widget) and the agent module (web/pkg-agent:
+    # the same core plus the Handlebars engine, loaded only when agent configuration is asked for).
+    build() {
+      local out="$1" name="$2"; shift 2
+      cargo build -q -p fleetup-wasm --target wasm32-unknown-unknown --profile wasm --target-dir "target/$name" "$@"
+      wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name "$name" "target/$name/wasm32-unknown-unknown/wasm/fleetup_wasm.wasm"
+      if [ -x web/node_modules/.bin/wasm-opt ]; then
+        web/node_modules/.bin/wasm-opt -Os --converge --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+          --enable-mutable-globals --enable-reference-types --enable-multivalue \
+          -o "$out/${name}_bg.wasm" "$out/${name}_bg.wasm"
+      fi
+      echo "$out: $(wc -c < "$out/${name}_bg.wasm") bytes, $(gzip -9c "$out/${name}_bg.wasm" | wc -c) gzipped"
+    }
+    build web/pkg fleetup_wasm
+    build web/pkg-agent fleetup_wasm_agent --features agent
 
 # JS tests: the API and shared vectors in Node, the widget in headless Chromium.
 test-web: wasm

@@ -49,9 +49,15 @@ fn tables() -> [&'static [Op]; 7] {
         crate::package::ops::OPS,
         crate::policy::ops::OPS,
         crate::plan::ops::OPS,
-        crate::agent::ops::OPS,
+        AGENT_OPS,
     ]
 }
+
+/// The agent configuration operations, when this build has them.
+#[cfg(feature = "agent-templates")]
+const AGENT_OPS: &[Op] = crate::agent::ops::OPS;
+#[cfg(not(feature = "agent-templates"))]
+const AGENT_OPS: &[Op] = &[];
 
 fn index() -> &'static HashMap<&'static str, &'static Op> {
     static INDEX: OnceLock<HashMap<&'static str, &'static Op>> = OnceLock::new();

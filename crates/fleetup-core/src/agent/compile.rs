@@ -11,21 +11,10 @@
 use serde_json::{Map, Value};
 
 use super::template::{compile_template, MetaVariables};
+pub use super::{AgentTemplates, CompileOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::js;
 use crate::policy::package::{arr, normalized_data_streams, normalized_inputs, s};
-
-/// Options of a compilation.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct CompileOptions<'a> {
-    /// The agent version templates see as `_meta.agent.version` (none for a parent policy).
-    pub agent_version: Option<&'a str>,
-    /// Whether index privileges on Serverless apply (drops `read_cross_cluster`).
-    pub serverless: bool,
-}
-
-/// The agent templates of one package version, keyed by path.
-pub type AgentTemplates = Map<String, Value>;
 
 /// Compiles every input of `inputs` (`_compilePackagePolicyInputs`). `package_vars` are the
 /// policy's package-level vars.
@@ -126,7 +115,7 @@ fn compile_input(
         compiled = Some(match compiled {
             None => one,
             Some(mut acc) => {
-                lodash_merge(&mut acc, one);
+                super::inputs::lodash_merge(&mut acc, one);
                 acc
             }
         });
@@ -210,7 +199,7 @@ fn compile_stream(
         compiled = Some(match compiled {
             None => one,
             Some(mut acc) => {
-                lodash_merge(&mut acc, one);
+                super::inputs::lodash_merge(&mut acc, one);
                 acc
             }
         });
@@ -258,33 +247,6 @@ fn merge_vars(vars: &mut Map<String, Value>, more: Option<&Value>) {
         for (k, v) in more {
             vars.insert(k.clone(), v.clone());
         }
-    }
-}
-
-/// lodash `merge` of plain JSON: objects merge key by key, arrays index by index, other values
-/// replace (an `undefined`-free JSON source never deletes).
-pub(crate) fn lodash_merge(target: &mut Value, source: Value) {
-    match (target, source) {
-        (Value::Object(t), Value::Object(s)) => {
-            for (k, v) in s {
-                match t.get_mut(&k) {
-                    Some(existing) if v.is_object() || v.is_array() => lodash_merge(existing, v),
-                    _ => {
-                        t.insert(k, v);
-                    }
-                }
-            }
-        }
-        (Value::Array(t), Value::Array(s)) => {
-            for (i, v) in s.into_iter().enumerate() {
-                match t.get_mut(i) {
-                    Some(existing) if v.is_object() || v.is_array() => lodash_merge(existing, v),
-                    Some(existing) => *existing = v,
-                    None => t.push(v),
-                }
-            }
-        }
-        (t, s) => *t = s,
     }
 }
 

@@ -68,7 +68,7 @@ pub fn agent_inputs(
                     .iter()
                     .filter_map(|(k, c)| c.get("value").map(|v| (k.clone(), v.clone())))
                     .collect();
-                super::compile::lodash_merge(&mut full, Value::Object(values));
+                lodash_merge(&mut full, Value::Object(values));
             }
             if let (Value::Object(full), Some(package)) = (&mut full, policy.get("package")) {
                 let mut meta_pkg = Map::new();
@@ -264,5 +264,32 @@ fn deepmerge(target: Value, source: &Value) -> Value {
             Value::Array(t)
         }
         (_, s) => s.clone(),
+    }
+}
+
+/// lodash `merge` of plain JSON: objects merge key by key, arrays index by index, other values
+/// replace (an `undefined`-free JSON source never deletes).
+pub(crate) fn lodash_merge(target: &mut Value, source: Value) {
+    match (target, source) {
+        (Value::Object(t), Value::Object(s)) => {
+            for (k, v) in s {
+                match t.get_mut(&k) {
+                    Some(existing) if v.is_object() || v.is_array() => lodash_merge(existing, v),
+                    _ => {
+                        t.insert(k, v);
+                    }
+                }
+            }
+        }
+        (Value::Array(t), Value::Array(s)) => {
+            for (i, v) in s.into_iter().enumerate() {
+                match t.get_mut(i) {
+                    Some(existing) if v.is_object() || v.is_array() => lodash_merge(existing, v),
+                    Some(existing) => *existing = v,
+                    None => t.push(v),
+                }
+            }
+        }
+        (t, s) => *t = s,
     }
 }

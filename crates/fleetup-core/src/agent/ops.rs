@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 use super::compile::{compile_package_policy_inputs, AgentTemplates, CompileOptions};
 use super::inputs::{agent_inputs, AgentPolicyContext};
 use super::template::{compile_template, MetaVariables};
+pub(crate) use super::templates_arg;
 use crate::args::{type_name, Args};
 use crate::dispatch::Op;
 use crate::error::{Error, ErrorKind, Result};
@@ -58,31 +59,6 @@ fn object<'a>(args: &Args<'a>, name: &str) -> Result<&'a Value> {
             format!("argument `{name}` must be an object, got {}", type_name(v)),
         )
         .at(crate::args::pointer(name)))
-    }
-}
-
-/// `agent_templates`-style argument: an object of strings.
-pub(crate) fn templates_arg<'a>(args: &Args<'a>, name: &str) -> Result<Option<&'a AgentTemplates>> {
-    match args.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(m)) => {
-            if let Some((k, v)) = m.iter().find(|(_, v)| !v.is_string()) {
-                return Err(Error::new(
-                    ErrorKind::InvalidArgument,
-                    format!("template `{k}` must be a string, got {}", type_name(v)),
-                )
-                .at(format!("{}/{}", crate::args::pointer(name), k)));
-            }
-            Ok(Some(m))
-        }
-        Some(other) => Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!(
-                "argument `{name}` must be an object of template texts, got {}",
-                type_name(other)
-            ),
-        )
-        .at(crate::args::pointer(name))),
     }
 }
 

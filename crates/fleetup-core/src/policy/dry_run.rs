@@ -162,52 +162,21 @@ pub fn upgrade_dry_run_prepared(
         };
     }
     let current = Value::Object(current);
-    let mut agent_configuration = None;
-    if let Some(agent) = agent {
-        let inputs = crate::policy::package::arr(&proposed, "inputs");
-        match crate::agent::compile_package_policy_inputs(
-            pkg,
-            proposed.get("vars"),
-            inputs,
-            agent.templates,
-            agent.options,
-        ) {
-            Ok(compiled) => {
-                if let Value::Object(m) = &mut proposed {
-                    m.insert("inputs".into(), Value::Array(compiled));
-                }
-                let current_side = match agent.current {
-                    Some((old_pkg, old_templates)) => {
-                        (&current, Some(old_pkg), Some(old_templates))
-                    }
-                    None => (&current, None, None),
-                };
-                let diff = crate::agent::ops::agent_config_diff(
-                    current_side,
-                    (&proposed, pkg, None),
-                    agent.options,
-                    crate::agent::AgentPolicyContext::default(),
-                )?;
-                agent_configuration = Some(
-                    serde_json::to_value(diff)
-                        .map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?,
-                );
-            }
-            Err(e) if e.kind() == ErrorKind::PackagePolicyValidation => {
-                if let Value::Object(m) = &mut proposed {
-                    let mut error = Map::new();
-                    error.insert("message".into(), Value::String(e.message().to_string()));
-                    match m.get_mut("errors") {
-                        Some(Value::Array(list)) => list.push(Value::Object(error)),
-                        _ => {
-                            m.insert("errors".into(), Value::Array(vec![Value::Object(error)]));
-                        }
-                    }
-                }
-            }
-            Err(e) => return Err(e),
+    #[cfg(feature = "agent-templates")]
+    let agent_configuration = match agent {
+        Some(agent) => compile_for_dry_run(&current, &mut proposed, pkg, agent)?,
+        None => None,
+    };
+    #[cfg(not(feature = "agent-templates"))]
+    let agent_configuration: Option<Value> = match agent {
+        Some(_) => {
+            return Err(Error::new(
+                ErrorKind::TemplateError,
+                "this build of fleetup compiles no agent templates",
+            ))
         }
-    }
+        None => None,
+    };
     let agent_diff = crate::agent::agent_inputs(
         &current,
         Some(pkg),
@@ -236,4 +205,58 @@ pub fn upgrade_dry_run_prepared(
         out.insert("agent_configuration".into(), a);
     }
     Ok(Value::Object(out))
+}
+
+/// Compiles the proposed policy of a dry run (in place) and returns the agent configuration
+/// diff; a template that renders invalid YAML becomes an entry of the proposed `errors`.
+#[cfg(feature = "agent-templates")]
+fn compile_for_dry_run(
+    current: &Value,
+    proposed: &mut Value,
+    pkg: &Value,
+    agent: DryRunAgent<'_>,
+) -> Result<Option<Value>> {
+    let mut agent_configuration = None;
+    let inputs = crate::policy::package::arr(proposed, "inputs");
+    match crate::agent::compile_package_policy_inputs(
+        pkg,
+        proposed.get("vars"),
+        inputs,
+        agent.templates,
+        agent.options,
+    ) {
+        Ok(compiled) => {
+            if let Value::Object(m) = proposed {
+                m.insert("inputs".into(), Value::Array(compiled));
+            }
+            let current_side = match agent.current {
+                Some((old_pkg, old_templates)) => (current, Some(old_pkg), Some(old_templates)),
+                None => (current, None, None),
+            };
+            let diff = crate::agent::ops::agent_config_diff(
+                current_side,
+                (&*proposed, pkg, None),
+                agent.options,
+                crate::agent::AgentPolicyContext::default(),
+            )?;
+            agent_configuration = Some(
+                serde_json::to_value(diff)
+                    .map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?,
+            );
+        }
+        Err(e) if e.kind() == ErrorKind::PackagePolicyValidation => {
+            if let Value::Object(m) = proposed {
+                let mut error = Map::new();
+                error.insert("message".into(), Value::String(e.message().to_string()));
+                match m.get_mut("errors") {
+                    Some(Value::Array(list)) => list.push(Value::Object(error)),
+                    _ => {
+                        m.insert("errors".into(), Value::Array(vec![Value::Object(error)]));
+                    }
+                }
+            }
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(agent_configuration)
 }

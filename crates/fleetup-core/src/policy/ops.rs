@@ -198,13 +198,16 @@ fn update_inputs_op(args: &Args<'_>) -> Result<Value> {
                 _ => e,
             }
         })?;
-    if let Some(templates) = crate::agent::ops::templates_arg(args, "agent_templates")? {
+    #[cfg(feature = "agent-templates")]
+    if let Some(templates) = crate::agent::templates_arg(args, "agent_templates")? {
         let opts = crate::agent::CompileOptions {
             agent_version: args.opt_str("agent_version")?,
             serverless: false,
         };
         out = crate::agent::compile_policy(&out, pkg, templates, opts)?;
     }
+    #[cfg(not(feature = "agent-templates"))]
+    crate::agent::templates_arg(args, "agent_templates")?;
     if args.opt_bool("enforce_frozen")?.unwrap_or(false) {
         let force = args.opt_bool("force")?.unwrap_or(false);
         let old_inputs = policy
@@ -236,12 +239,12 @@ fn dry_run_op(args: &Args<'_>) -> Result<Value> {
 
 /// The dry run's agent template arguments, when `agent_templates` is given.
 fn dry_run_agent<'a>(args: &Args<'a>) -> Result<Option<super::dry_run::DryRunAgent<'a>>> {
-    let Some(templates) = crate::agent::ops::templates_arg(args, "agent_templates")? else {
+    let Some(templates) = crate::agent::templates_arg(args, "agent_templates")? else {
         return Ok(None);
     };
     let current = match (
         args.get("current_package_info").filter(|p| p.is_object()),
-        crate::agent::ops::templates_arg(args, "current_agent_templates")?,
+        crate::agent::templates_arg(args, "current_agent_templates")?,
     ) {
         (Some(p), Some(t)) => Some((p, t)),
         _ => None,
