@@ -1,6 +1,7 @@
 //! Fuzzes policy JSON through `fleet.upgrade_dry_run` and `plan.policy` against a real package
 //! (nginx 1.6.0 from the corpus when `../shared` is beside the project, else the bundled
-//! example). Seed the corpus with real policies (see `just fuzz`).
+//! example), compiling its agent templates too. Seed the corpus with real policies (see
+//! `just fuzz`).
 #![no_main]
 
 use std::path::Path;
@@ -20,12 +21,24 @@ fn package() -> &'static Value {
     })
 }
 
+/// The same package's agent templates, so the dry run also compiles them.
+fn templates() -> &'static Value {
+    static TEMPLATES: OnceLock<Value> = OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let corpus = here.join("../../shared/corpus/packages/nginx/1.6.0");
+        let path = if corpus.is_dir() { corpus } else { here.join("../examples/packages/acme_web-2.0.0") };
+        fleetup_core::dispatch("package.agent_templates", &json!({ "path": path.to_string_lossy() }))
+            .expect("the fuzz package's templates load")
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(policy) = serde_json::from_slice::<Value>(data) else { return };
     let before = policy.clone();
     let _ = fleetup_core::dispatch(
         "fleet.upgrade_dry_run",
-        &json!({ "package_policy": policy, "package_info": package() }),
+        &json!({ "package_policy": policy, "package_info": package(), "agent_templates": templates() }),
     );
     let _ = fleetup_core::dispatch(
         "plan.policy",

@@ -32,6 +32,8 @@ pub fn compile_package_policy_inputs(
 ) -> Result<Vec<Value>> {
     let empty = Map::new();
     let package_vars = package_vars.and_then(Value::as_object).unwrap_or(&empty);
+    let templates = TemplateIndex::new(templates);
+    let templates = &templates;
     inputs
         .iter()
         .map(|input| {
@@ -62,7 +64,7 @@ fn compile_input(
     pkg: &Value,
     package_vars: &Map<String, Value>,
     input: &Value,
-    templates: &AgentTemplates,
+    templates: &TemplateIndex<'_>,
     opts: CompileOptions<'_>,
 ) -> Result<Option<Value>> {
     let policy_templates = arr(pkg, "policy_templates");
@@ -106,7 +108,7 @@ fn compile_input(
     let mut compiled: Option<Value> = None;
     for path in paths {
         let suffix = format!("/agent/input/{path}");
-        let Some(text) = find_template(templates, |p| p.ends_with(&suffix)) else {
+        let Some(text) = templates.find(|p| p.ends_with(&suffix)) else {
             return Err(not_found(format!(
                 "Unable to load input template at /agent/input/{path}"
             )));
@@ -129,7 +131,7 @@ fn compile_stream(
     package_vars: &Map<String, Value>,
     input: &Value,
     stream: &Value,
-    templates: &AgentTemplates,
+    templates: &TemplateIndex<'_>,
     opts: CompileOptions<'_>,
 ) -> Result<Value> {
     let mut out = stream.as_object().cloned().unwrap_or_default();
@@ -169,12 +171,12 @@ fn compile_stream(
     }
     let ds_path = s(data_stream, "path").unwrap_or(&dataset);
     let input_package = s(pkg, "type") == Some("input");
+    let needle = format!("/data_stream/{ds_path}/");
     let in_data_stream = |p: &str| {
-        let p = normalized(p);
         if input_package {
             p.contains("/agent/input/") || p.contains("/fields/")
         } else {
-            p.contains(&format!("/data_stream/{ds_path}/"))
+            p.contains(&needle)
         }
     };
     let mut vars = package_vars.clone();
@@ -188,9 +190,7 @@ fn compile_stream(
     };
     let mut compiled: Option<Value> = None;
     for path in paths {
-        let Some(text) = find_template(templates, |p| {
-            in_data_stream(p) && p.ends_with(path.as_str())
-        }) else {
+        let Some(text) = templates.find(|p| in_data_stream(p) && p.ends_with(path.as_str())) else {
             return Err(not_found(format!(
                 "Unable to load stream template {path} for dataset {dataset}"
             )));
@@ -230,15 +230,29 @@ fn normalized(path: &str) -> String {
     format!("/{}", path.trim_start_matches('/'))
 }
 
-/// The first template (in path order, as in the package archive) whose path matches.
-fn find_template(templates: &AgentTemplates, matches: impl Fn(&str) -> bool) -> Option<&str> {
-    let mut keys: Vec<&String> = templates.keys().collect();
-    keys.sort();
-    keys.into_iter()
-        .find(|k| matches(&normalized(k)))
-        .and_then(|k| templates.get(k.as_str()))
-        .and_then(Value::as_str)
-        .filter(|t| !t.is_empty())
+/// The package's templates in path order (as in the package archive), each path with a leading
+/// `/`; built once per compilation.
+struct TemplateIndex<'a>(Vec<(String, &'a str)>);
+
+impl<'a> TemplateIndex<'a> {
+    fn new(templates: &'a AgentTemplates) -> Self {
+        let mut entries: Vec<(&String, &'a str)> = templates
+            .iter()
+            .filter_map(|(k, v)| v.as_str().filter(|t| !t.is_empty()).map(|t| (k, t)))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        TemplateIndex(
+            entries
+                .into_iter()
+                .map(|(k, t)| (normalized(k), t))
+                .collect(),
+        )
+    }
+
+    /// The first template whose path matches.
+    fn find(&self, matches: impl Fn(&str) -> bool) -> Option<&'a str> {
+        self.0.iter().find(|(p, _)| matches(p)).map(|(_, t)| *t)
+    }
 }
 
 /// `Object.assign(vars, more)` for var entry maps.
