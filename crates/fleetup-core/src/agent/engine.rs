@@ -12,7 +12,7 @@ use handlebars::{
 use serde_json::Value;
 
 use super::compile_error;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::js;
 
 /// Most parsed templates kept per thread (templates are keyed by their text, as Kibana's cache).
@@ -40,9 +40,24 @@ const LENGTH_HELPER: &str = "__fleetup_length";
 /// Name of the helper that prints a value with JavaScript's `String()`.
 const PRINT_HELPER: &str = "__fleetup_print";
 
+/// Largest text one template may render (the YAML reader's document limit).
+const MAX_OUTPUT: usize = crate::yaml::MAX_BYTES;
+
+/// Most `#each` iterations one rendering may need in the worst case. Real templates nest `each`
+/// at most twice over short lists; nested loops over long lists would otherwise spin for hours.
+const MAX_ITERATIONS: f64 = 10_000_000.0;
+
+/// A registered template: its name in the registry and the shape of its `#each` loops.
+#[derive(Clone)]
+struct Registered {
+    name: String,
+    /// How many `#each` blocks it has, and how deeply they nest.
+    loops: (u32, u32),
+}
+
 struct Engine {
     registry: Handlebars<'static>,
-    names: HashMap<String, String>,
+    names: HashMap<String, Registered>,
 }
 
 thread_local! {
@@ -72,32 +87,134 @@ impl Engine {
         }
     }
 
-    fn name_for(&mut self, source: &str) -> Result<String> {
-        if let Some(name) = self.names.get(source) {
-            return Ok(name.clone());
+    fn name_for(&mut self, source: &str) -> Result<Registered> {
+        if let Some(found) = self.names.get(source) {
+            return Ok(found.clone());
         }
         if self.names.len() >= TEMPLATE_CACHE_SIZE {
             self.registry.clear_templates();
             self.names.clear();
         }
-        let mut template = Template::compile(source).map_err(|e| compile_error(e.to_string()))?;
+        let mut template =
+            Template::compile(source).map_err(|e| compile_error(shortened(&e.to_string())))?;
         print_like_javascript(&mut template);
-        let name = format!("t{}", self.names.len());
-        self.registry.register_template(&name, template);
-        self.names.insert(source.to_string(), name.clone());
-        Ok(name)
+        let registered = Registered {
+            name: format!("t{}", self.names.len()),
+            loops: loops(&template),
+        };
+        self.registry.register_template(&registered.name, template);
+        self.names.insert(source.to_string(), registered.clone());
+        Ok(registered)
     }
 }
 
 pub(super) fn render(source: &str, context: &Value) -> Result<String> {
     ENGINE.with(|engine| {
         let mut engine = engine.borrow_mut();
-        let name = engine.name_for(source)?;
-        engine
-            .registry
-            .render(&name, context)
-            .map_err(|e| compile_error(render_error_message(&e)))
+        let registered = engine.name_for(source)?;
+        // Every `#each` iterates over some value of the context, so the largest collection in it
+        // bounds each loop: count × largest^depth bounds the whole rendering.
+        let (count, depth) = registered.loops;
+        if count > 0 {
+            let worst = f64::from(count) * (largest_collection(context) as f64).powi(depth as i32);
+            if worst > MAX_ITERATIONS {
+                return Err(Error::new(
+                    ErrorKind::LimitExceeded,
+                    format!(
+                        "Error while compiling agent template: its loops could run {worst:.0} times over these values (limit {MAX_ITERATIONS:.0})"
+                    ),
+                ));
+            }
+        }
+        let mut out = CappedText::default();
+        match engine.registry.render_to_write(&registered.name, context, &mut out) {
+            Ok(()) => Ok(String::from_utf8(out.bytes).unwrap_or_default()),
+            Err(_) if out.exceeded => Err(Error::new(
+                ErrorKind::LimitExceeded,
+                format!("Error while compiling agent template: the rendered text exceeds {MAX_OUTPUT} bytes"),
+            )),
+            Err(e) => Err(compile_error(shortened(&render_error_message(&e)))),
+        }
     })
+}
+
+/// The rendered text, refusing to grow past [`MAX_OUTPUT`].
+#[derive(Default)]
+struct CappedText {
+    bytes: Vec<u8>,
+    exceeded: bool,
+}
+
+impl std::io::Write for CappedText {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_OUTPUT {
+            self.exceeded = true;
+            return Err(std::io::Error::other("rendered text too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `(number of #each blocks, deepest nesting of #each blocks)`.
+fn loops(template: &Template) -> (u32, u32) {
+    let mut count = 0;
+    let mut deepest = 0;
+    fn walk(t: &Template, depth: u32, count: &mut u32, deepest: &mut u32) {
+        for element in &t.elements {
+            if let TemplateElement::HelperBlock(ht) = element {
+                let is_each = matches!(&ht.name, Parameter::Name(n) if n == "each");
+                let inner = if is_each {
+                    *count += 1;
+                    *deepest = (*deepest).max(depth + 1);
+                    depth + 1
+                } else {
+                    depth
+                };
+                for child in [&ht.template, &ht.inverse].into_iter().flatten() {
+                    walk(child, inner, count, deepest);
+                }
+            }
+        }
+    }
+    walk(template, 0, &mut count, &mut deepest);
+    (count, deepest)
+}
+
+/// The size of the largest array or object anywhere in `v`.
+fn largest_collection(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => a
+            .iter()
+            .map(largest_collection)
+            .max()
+            .unwrap_or(0)
+            .max(a.len()),
+        Value::Object(m) => m
+            .values()
+            .map(largest_collection)
+            .max()
+            .unwrap_or(0)
+            .max(m.len()),
+        _ => 0,
+    }
+}
+
+/// Parser errors quote the offending line, which can be the whole template: keep messages short.
+fn shortened(message: &str) -> String {
+    const MAX: usize = 600;
+    if message.len() <= MAX {
+        return message.to_string();
+    }
+    let mut end = MAX;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &message[..end])
 }
 
 fn render_error_message(e: &RenderError) -> String {

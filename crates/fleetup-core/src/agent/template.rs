@@ -151,11 +151,13 @@ fn build_template_variables(vars: &Map<String, Value>) -> Result<(Map<String, Va
             if js::truthy(value) {
                 target.insert(last.into(), Value::String(format!("\"{placeholder}\"")));
                 let text = value.map(js::to_js_string).unwrap_or_default();
+                // A yaml var too big to expand keeps its LIMIT_EXCEEDED code.
                 let parsed = crate::yaml::parse(&text).map_err(|e| {
-                    Error::new(
-                        ErrorKind::TemplateError,
-                        format!("YAMLException: {}", e.message()),
-                    )
+                    let kind = match e.kind() {
+                        ErrorKind::LimitExceeded => ErrorKind::LimitExceeded,
+                        _ => ErrorKind::TemplateError,
+                    };
+                    Error::new(kind, format!("YAMLException: {}", e.message()))
                 })?;
                 yaml_values.push((placeholder, parsed));
             } else {
