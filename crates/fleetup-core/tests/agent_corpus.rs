@@ -571,3 +571,34 @@ fn standalone_upgrade_carries_hand_edits() {
         *doc
     );
 }
+
+/// `plan.policy` with agent templates carries the agent configuration diff beside the change list.
+#[test]
+fn plans_carry_the_agent_configuration_when_given_templates() {
+    let Some(root) = shared() else { return };
+    let package = corpus(&root)
+        .into_iter()
+        .find(|p| p[0].name == "kubernetes")
+        .unwrap();
+    let old = package.iter().find(|v| v.version == "1.3.3").unwrap();
+    let new = package.iter().find(|v| v.version == "1.4.0").unwrap();
+    let plan = must(
+        "plan.policy",
+        json!({
+            "package_policy": default_policy(old), "package_info": new.info,
+            "previous_package_info": old.info, "agent_templates": new.templates,
+            "previous_agent_templates": {"1.3.3": old.templates},
+        }),
+    );
+    let changes = plan["agent_configuration"]["changes"].as_array().unwrap();
+    assert!(
+        changes.iter().any(|c| c["kind"] == "stream_moved"),
+        "{changes:?}"
+    );
+    // Without templates the plan has no agent section.
+    let plain = must(
+        "plan.policy",
+        json!({"package_policy": default_policy(old), "package_info": new.info}),
+    );
+    assert!(plain.get("agent_configuration").is_none());
+}

@@ -111,7 +111,59 @@ fn context(a: &Args<'_>) -> Result<PlanContext> {
         include_unchanged: a.opt_bool("include_unchanged")?.unwrap_or(false),
         include_proposed: a.opt_bool("include_proposed")?.unwrap_or(false),
     });
+    agent_templates(a, &mut ctx)?;
     Ok(ctx)
+}
+
+/// `agent_templates` (the target's) and `previous_agent_templates` (`{"<version>": templates}`,
+/// for versions given in `previous_package_info(s)`): each plan then carries
+/// `agent_configuration`.
+fn agent_templates(a: &Args<'_>, ctx: &mut PlanContext) -> Result<()> {
+    let Some(target) = crate::agent::templates_arg(a, "agent_templates")? else {
+        return Ok(());
+    };
+    #[cfg(feature = "agent-templates")]
+    {
+        ctx.set_agent_templates(target.clone());
+        let previous: Vec<&Value> = a
+            .get("previous_package_info")
+            .into_iter()
+            .chain(
+                a.get("previous_package_infos")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten(),
+            )
+            .filter(|v| v.is_object())
+            .collect();
+        if let Some(by_version) = a.get("previous_agent_templates").filter(|v| !v.is_null()) {
+            let Value::Object(by_version) = by_version else {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "`previous_agent_templates` must map versions to agent templates",
+                )
+                .at("/previous_agent_templates"));
+            };
+            for (version, templates) in by_version {
+                let Value::Object(templates) = templates else {
+                    return Err(Error::new(
+                        ErrorKind::InvalidArgument,
+                        "agent templates must be an object of template texts",
+                    )
+                    .at(format!("/previous_agent_templates/{version}")));
+                };
+                if let Some(info) = previous
+                    .iter()
+                    .find(|p| p.get("version").and_then(Value::as_str) == Some(version))
+                {
+                    ctx.add_previous_agent_templates((*info).clone(), templates.clone());
+                }
+            }
+        }
+    }
+    #[cfg(not(feature = "agent-templates"))]
+    let _ = (target, ctx);
+    Ok(())
 }
 
 /// Reads an Installation saved object (`epm-packages` attributes, or the object with `attributes`).

@@ -36,6 +36,17 @@ pub struct PlanContext {
     installation: Installation,
     mode: Mode,
     options: PlanOptions,
+    /// Agent templates, when the plan should include the agent configuration diff.
+    #[cfg(feature = "agent-templates")]
+    agent: Option<AgentSides>,
+}
+
+/// The target's agent templates and those of known earlier versions (with their PackageInfo).
+#[cfg(feature = "agent-templates")]
+#[derive(Debug, Default)]
+struct AgentSides {
+    target: crate::agent::AgentTemplates,
+    previous: HashMap<String, (Value, crate::agent::AgentTemplates)>,
 }
 
 /// A known earlier version of the package, indexed.
@@ -90,6 +101,10 @@ pub struct PolicyPlan {
     /// Set when the policy could not be planned at all (invalid document, no package…).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Value>,
+    /// What the agents run before and after (`agent.diff`'s result, or `{error}`), when the
+    /// context has agent templates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_configuration: Option<Value>,
 }
 
 impl PlanContext {
@@ -134,6 +149,8 @@ impl PlanContext {
             installation: Installation::default(),
             mode: Mode::default(),
             options: PlanOptions::default(),
+            #[cfg(feature = "agent-templates")]
+            agent: None,
         })
     }
 
@@ -149,6 +166,33 @@ impl PlanContext {
                 index: ChangeIndex::new(self.prepared.package(), Some(&info)),
             };
             self.previous.insert(v, previous);
+        }
+    }
+
+    /// Adds the agent configuration diff to every plan: `templates` are the target's agent
+    /// templates (as `package.agent_templates` returns them).
+    #[cfg(feature = "agent-templates")]
+    pub fn set_agent_templates(&mut self, templates: crate::agent::AgentTemplates) {
+        self.agent.get_or_insert_with(AgentSides::default).target = templates;
+    }
+
+    /// The agent templates of an earlier version (`info` its PackageInfo), used to compile the
+    /// current side of policies on that version (otherwise their stored compiled fields are used).
+    #[cfg(feature = "agent-templates")]
+    pub fn add_previous_agent_templates(
+        &mut self,
+        info: Value,
+        templates: crate::agent::AgentTemplates,
+    ) {
+        if let Some(v) = info
+            .get("version")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        {
+            self.agent
+                .get_or_insert_with(AgentSides::default)
+                .previous
+                .insert(v, (info, templates));
         }
     }
 
@@ -231,6 +275,7 @@ impl PlanContext {
             changes: Vec::new(),
             proposed: None,
             error: Some(e.to_json()),
+            agent_configuration: None,
         }
     }
 
@@ -319,6 +364,15 @@ impl PlanContext {
             mode: self.mode,
         };
         let (decision, reasons) = decide(&facts);
+        #[cfg(feature = "agent-templates")]
+        let agent_configuration = match (&self.agent, &proposed) {
+            (Some(sides), Some(proposed)) => {
+                Some(self.agent_configuration(sides, policy, from, proposed))
+            }
+            _ => None,
+        };
+        #[cfg(not(feature = "agent-templates"))]
+        let agent_configuration = None;
         Ok(PolicyPlan {
             id: None,
             name: None,
@@ -335,7 +389,32 @@ impl PlanContext {
                 None
             },
             error: None,
+            agent_configuration,
         })
+    }
+
+    /// The agent configuration diff of one policy, or `{error: {code, message}}`.
+    #[cfg(feature = "agent-templates")]
+    fn agent_configuration(
+        &self,
+        sides: &AgentSides,
+        policy: &Value,
+        from: &str,
+        proposed: &Value,
+    ) -> Value {
+        let current = sides.previous.get(from);
+        let diff = crate::agent::ops::agent_config_diff(
+            (policy, current.map(|c| &c.0), current.map(|c| &c.1)),
+            (proposed, self.prepared.package(), Some(&sides.target)),
+            crate::agent::CompileOptions::default(),
+            crate::agent::AgentPolicyContext::default(),
+        );
+        match diff.and_then(|d| {
+            serde_json::to_value(d).map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))
+        }) {
+            Ok(v) => v,
+            Err(e) => serde_json::json!({ "error": e.to_json() }),
+        }
     }
 }
 

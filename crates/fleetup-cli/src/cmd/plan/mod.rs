@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
-use fleetup_core::agent::{AgentPolicyContext, AgentTemplates, CompileOptions};
+use fleetup_core::agent::AgentTemplates;
 use fleetup_core::plan::eligibility::{Decision, Mode};
 use fleetup_core::plan::policy_plan::{FleetSummary, Installation, PlanContext, PlanOptions};
 use fleetup_core::{Error, ErrorKind};
@@ -180,15 +180,15 @@ pub fn run(args: PlanArgs) -> Result<ExitCode, Error> {
         ModeArg::Install => Mode::Install,
         ModeArg::Agentless => Mode::Agentless,
     });
-    let agent = if args.agent_diff {
-        Some(AgentSides::load(&args.package, &args.from, args.proposed)?)
-    } else {
-        None
-    };
+    if args.agent_diff {
+        ctx.set_agent_templates(agent_templates(&args.package)?);
+        for p in &args.from {
+            ctx.add_previous_agent_templates(load_package(p)?, agent_templates(p)?);
+        }
+    }
     ctx.set_options(PlanOptions {
         include_unchanged: args.all_fields,
-        // The agent configuration diff is computed from the proposed policy.
-        include_proposed: args.proposed || args.agent_diff,
+        include_proposed: args.proposed,
     });
 
     let format = if args.json {
@@ -255,7 +255,6 @@ pub fn run(args: PlanArgs) -> Result<ExitCode, Error> {
 
     let detail = args.detail;
     let ctx = &ctx;
-    let agent = agent.as_ref();
     let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Vec<Vec<u8>>)>(jobs * 2);
     let work_rx = std::sync::Mutex::new(work_rx);
     let (done_tx, done_rx) = mpsc::sync_channel::<Done>(jobs * 2);
@@ -299,7 +298,7 @@ pub fn run(args: PlanArgs) -> Result<ExitCode, Error> {
                     Err(_) => return,
                 };
                 let Ok((seq, batch)) = job else { return };
-                let done = plan_batch(ctx, agent, seq, &batch, format, style, detail);
+                let done = plan_batch(ctx, seq, &batch, format, style, detail);
                 if done_tx.send(done).is_err() {
                     return;
                 }
@@ -390,69 +389,22 @@ pub fn run(args: PlanArgs) -> Result<ExitCode, Error> {
 /// Small runs show every policy in full; beyond this many, clean policies are counted, not shown.
 const DETAIL_LIMIT: u64 = 20;
 
-/// Agent templates of the target and of the `--from` packages, for `--agent-diff`.
-struct AgentSides {
-    target: (Value, AgentTemplates),
-    previous: Vec<(Value, AgentTemplates)>,
-    /// Whether `--proposed` asked for the proposed policy in the output too.
-    keep_proposed: bool,
-}
-
-impl AgentSides {
-    fn load(
-        target: &std::path::Path,
-        from: &[PathBuf],
-        keep_proposed: bool,
-    ) -> Result<Self, Error> {
-        let side = |p: &std::path::Path| -> Result<(Value, AgentTemplates), Error> {
-            if is_json(p) {
-                return Err(Error::new(
-                    ErrorKind::InvalidArgument,
-                    format!(
-                        "--agent-diff needs the package's agent templates: {} is registry JSON; give a directory or .zip",
-                        p.display()
-                    ),
-                ));
-            }
-            Ok((
-                load_package(p)?,
-                fleetup_core::package::load_agent_templates(p)?,
-            ))
-        };
-        Ok(AgentSides {
-            target: side(target)?,
-            previous: from.iter().map(|p| side(p)).collect::<Result<_, _>>()?,
-            keep_proposed,
-        })
+/// A package's agent templates, for `--agent-diff` (registry JSON has none).
+fn agent_templates(path: &std::path::Path) -> Result<AgentTemplates, Error> {
+    if is_json(path) {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!(
+                "--agent-diff needs the package's agent templates: {} is registry JSON; give a directory or .zip",
+                path.display()
+            ),
+        ));
     }
-
-    /// The agent configuration diff of one planned policy (the current side is compiled with the
-    /// `--from` package of its version when given, else its stored compiled fields are used).
-    fn diff(&self, policy: &Value, proposed: &Value) -> Result<Value, Error> {
-        let version = policy.pointer("/package/version").and_then(Value::as_str);
-        let current = self
-            .previous
-            .iter()
-            .find(|(info, _)| info.get("version").and_then(Value::as_str) == version);
-        let proposed = fleetup_core::agent::compile_policy(
-            proposed,
-            &self.target.0,
-            &self.target.1,
-            CompileOptions::default(),
-        )?;
-        let diff = fleetup_core::agent::ops::agent_config_diff(
-            (policy, current.map(|c| &c.0), current.map(|c| &c.1)),
-            (&proposed, &self.target.0, None),
-            CompileOptions::default(),
-            AgentPolicyContext::default(),
-        )?;
-        serde_json::to_value(diff).map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))
-    }
+    fleetup_core::package::load_agent_templates(path)
 }
 
 fn plan_batch(
     ctx: &PlanContext,
-    agent: Option<&AgentSides>,
     seq: u64,
     batch: &[Vec<u8>],
     format: Format,
@@ -464,35 +416,15 @@ fn plan_batch(
     let mut hidden = 0u64;
     let mut first = true;
     for (i, raw) in batch.iter().enumerate() {
-        let (mut plan, policy) = match serde_json::from_slice::<Value>(raw) {
-            Ok(policy) => (ctx.plan(&policy), Some(policy)),
-            Err(e) => (
-                ctx.failed(Error::new(
-                    ErrorKind::InvalidJson,
-                    format!("invalid policy JSON: {e}"),
-                )),
-                None,
-            ),
+        let plan = match serde_json::from_slice::<Value>(raw) {
+            Ok(policy) => ctx.plan(&policy),
+            Err(e) => ctx.failed(Error::new(
+                ErrorKind::InvalidJson,
+                format!("invalid policy JSON: {e}"),
+            )),
         };
-        let agent_configuration = match (agent, &policy, &plan.proposed) {
-            (Some(sides), Some(policy), Some(proposed)) => Some(
-                sides
-                    .diff(policy, proposed)
-                    .unwrap_or_else(|e| serde_json::json!({"error": e.to_string()})),
-            ),
-            _ => None,
-        };
-        if agent.is_some_and(|a| !a.keep_proposed) {
-            plan.proposed = None;
-        }
-        let plan_json = || {
-            let mut v = serde_json::to_value(&plan)
-                .unwrap_or_else(|e| serde_json::json!({"error": e.to_string()}));
-            if let (Value::Object(m), Some(a)) = (&mut v, &agent_configuration) {
-                m.insert("agent_configuration".into(), a.clone());
-            }
-            v.to_string()
-        };
+        let plan_json =
+            || serde_json::to_string(&plan).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
         summary.add(&plan);
         match format {
             Format::Json => {
@@ -521,7 +453,7 @@ fn plan_batch(
                         &plan,
                         detail || position < DETAIL_LIMIT,
                     );
-                    if let Some(a) = &agent_configuration {
+                    if let Some(a) = &plan.agent_configuration {
                         report::render_agent_configuration(&mut text, style, a);
                     }
                 } else {

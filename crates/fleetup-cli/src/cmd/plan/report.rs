@@ -249,7 +249,10 @@ pub fn render_summary(
 /// The agent configuration diff under a policy: its structured changes in words, then the
 /// unified YAML diff (secrets are already masked by the core).
 pub fn render_agent_configuration(out: &mut String, style: Style, diff: &serde_json::Value) {
-    if let Some(e) = diff.get("error").and_then(serde_json::Value::as_str) {
+    if let Some(e) = diff.get("error") {
+        let e = e["message"]
+            .as_str()
+            .unwrap_or("cannot compile the agent templates");
         let _ = writeln!(out, "  {} {e}", style.red("agent configuration:"));
         return;
     }
