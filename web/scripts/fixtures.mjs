@@ -155,3 +155,18 @@ if (process.argv[1] && resolvePath(process.argv[1]) === fileURLToPath(import.met
   writeFileSync(join(cacheDir, "reviews.json"), JSON.stringify(all));
   console.log(`wrote ${all.length} fixtures to ${join(cacheDir, "reviews.json")}`);
 }
+
+/**
+ * A copy of a windows policy with its httpjson (Splunk) input and streams enabled and `secret`
+ * as the password: a secret that reaches the compiled agent configuration, for the masking tests.
+ */
+export function plantWindowsPassword(policy, secret) {
+  const out = structuredClone(policy);
+  const input = out.inputs.find((i) => i.type === "httpjson");
+  if (!input) throw new Error("no httpjson input in this policy");
+  input.enabled = true;
+  for (const st of input.streams) st.enabled = true;
+  input.vars.username = { ...(input.vars.username ?? { type: "text" }), value: "splunk-user" };
+  input.vars.password = { ...(input.vars.password ?? { type: "password" }), value: secret };
+  return out;
+}
