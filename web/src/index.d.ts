@@ -114,6 +114,7 @@ export interface StandaloneInputs {
 /** The loaded agent module; its functions are synchronous and throw `FleetupError`. */
 export interface AgentModule {
   call(request: FleetupRequest): FleetupResponse;
+  callJson(text: string): string;
   invoke(op: string, args?: { [key: string]: JsonValue }): JsonValue;
   agentDiff(args: AgentDiffArgs): AgentDiff;
   standaloneInputs(args: StandaloneInputsArgs): StandaloneInputs;

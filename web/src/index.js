@@ -122,6 +122,8 @@ function agentHandle(mod) {
   return Object.freeze({
     /** Envelope form, as `call`. */
     call: (request) => mod.call(request),
+    /** JSON text in, envelope as JSON text out, as `callJson`. */
+    callJson: (text) => mod.callJson(text),
     /** Result or throws a `FleetupError`, as `invoke`; every core op plus `agent.*`. */
     invoke: invokeAgent,
     /** `agent.diff`: what the agents run before and after the upgrade (secrets masked). */
