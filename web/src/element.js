@@ -1353,7 +1353,8 @@ export class FleetupUpgradeReview extends HTMLElement {
     const list = h("section", { part: "agent-changes", "aria-label": "Agent configuration changes" });
     for (const g of groups.values()) {
       const label = g.dataset ? `${g.input} › ${g.dataset}` : `${g.input} input`;
-      const group = h("section", { class: "group", part: "group", "aria-label": label }, h("header", {}, h("h3", { text: label })));
+      // Labelled apart from the review's own groups, which may name the same input › stream.
+      const group = h("section", { class: "group", part: "group", "aria-label": `Agent: ${label}` }, h("header", {}, h("h3", { text: label })));
       for (const ch of g.items) group.append(renderAgentChange(ch));
       list.append(group);
     }

@@ -666,6 +666,8 @@ test("agent configuration: axe-core (light and dark) and screenshots", { skip },
         return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help, target: v.nodes[0]?.target }));
       });
       report.push({ pair: f.id, theme, panel: "agent-config", violations });
+      // Moderate ones too, for the panel: its landmarks must not repeat the review's.
+      assert.deepEqual(violations.map((v) => v.id), [], `${f.id} ${theme}: ${JSON.stringify(violations)}`);
       const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
       assert.deepEqual(bad, [], `${f.id} ${theme}: ${JSON.stringify(bad)}`);
       await review(page).locator("details.agent-config").screenshot({ path: join(shots, `${f.id}-agent-${theme}.png`) });
