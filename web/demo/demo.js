@@ -13,13 +13,27 @@ const early = params.get("pair") ? fetchJson(`/fixtures/${encodeURIComponent(par
 const fixtures = await fetchJson("/fixtures/index.json");
 for (const f of fixtures) pair.append(new Option(f.title, f.id));
 
+// The agent templates are fetched once the first review is on screen: they only feed the
+// "Agent configuration" panel, so they stay off the critical path of the first paint.
+const firstReady = new Promise((ok) => review.addEventListener("fleetup-ready", ok, { once: true }));
+let shown = 0;
+
 async function show(id, prefetched = null) {
+  const ticket = ++shown;
   const known = fixtures.some((x) => x.id === id) ? id : fixtures[0].id;
   const f = (known === id && (await prefetched)) || (await fetchJson(`/fixtures/${encodeURIComponent(known)}.json`));
+  if (ticket !== shown) return;
   review.changelog = f.changelog ?? null;
   review.currentPackage = f.currentPackage;
   review.targetPackage = f.targetPackage;
   review.currentPolicy = f.currentPolicy;
+  review.agentTemplates = null;
+  review.currentAgentTemplates = null;
+  await firstReady;
+  const t = await fetchJson(`/fixtures/agent/${encodeURIComponent(known)}.json`);
+  if (ticket !== shown || !t) return;
+  review.currentAgentTemplates = t.currentAgentTemplates;
+  review.agentTemplates = t.agentTemplates;
 }
 
 if (params.get("pair")) pair.value = params.get("pair");

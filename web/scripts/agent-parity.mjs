@@ -21,7 +21,7 @@ import { join, relative, resolve as resolvePath } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { fileURLToPath } from "node:url";
 
-import { init, callJson } from "../src/index.js";
+import { init, loadAgentModule } from "../src/index.js";
 import { defaultPolicy, hasShared, loadPackage, repoDir, sharedDir } from "./fixtures.mjs";
 import { kibanaCompile } from "./kibana-template.mjs";
 
@@ -361,6 +361,8 @@ export function compare(js, rs) {
  */
 export async function runParity({ corpus = true, synthetic = true, variants = VARIANTS } = {}) {
   await init();
+  // The agent.* operations live in the agent module (web/pkg-agent), not in the core module.
+  const { callJson } = await loadAgentModule();
   const summary = {
     versions: 0,
     templates: 0,

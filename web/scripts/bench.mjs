@@ -39,6 +39,13 @@ const widgetJs = Buffer.concat([join(webDir, "src", "index.js"), join(webDir, "s
 console.log("## Sizes");
 console.log(`fleetup_wasm_bg.wasm: ${readFileSync(wasmPath).length} bytes, ${gz(wasmPath)} gzipped`);
 console.log(`widget JS (index.js + element.js + wasm-bindgen glue): ${widgetJs.length} bytes, ${gzipSync(widgetJs, { level: 9 }).length} gzipped`);
+// The agent module (loaded only when agent configuration is asked for): its .wasm and its glue.
+const agentWasm = join(webDir, "pkg-agent", "fleetup_wasm_agent_bg.wasm");
+const agentGlue = join(webDir, "pkg-agent", "fleetup_wasm_agent.js");
+if (existsSync(agentWasm)) {
+  console.log(`fleetup_wasm_agent_bg.wasm (on demand): ${readFileSync(agentWasm).length} bytes, ${gz(agentWasm)} gzipped`);
+  console.log(`agent module glue (on demand): ${readFileSync(agentGlue).length} bytes, ${gz(agentGlue)} gzipped`);
+}
 
 if (hasShared()) {
   const dir = join(sharedDir, "conformance", "semver");

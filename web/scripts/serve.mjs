@@ -1,5 +1,6 @@
 // A tiny static server for the demo and the browser tests: serves web/ and, at
-// /fixtures/index.json and /fixtures/<id>.json, the review fixtures (bundled example + corpus pairs from ../shared).
+// /fixtures/index.json and /fixtures/<id>.json, the review fixtures (bundled example + corpus pairs from ../shared),
+// and at /fixtures/agent/<id>.json their agent templates (apart, so a review's first paint does not wait for them).
 // Every page gets a strict Content-Security-Policy (only 'wasm-unsafe-eval' added), unless the
 // query has `nocsp`, which the hostile-value tests use to prove the widget is safe on its own.
 //
@@ -31,7 +32,14 @@ export async function startServer({ port = 8087, host = "127.0.0.1", fixtures } 
   const list = fixtures ?? (await reviewFixtures());
   // One small index and one document per pair, so a page only downloads the pair it shows.
   const index = JSON.stringify(list.map((f) => ({ id: f.id, title: f.title })));
-  const byId = new Map(list.map((f) => [f.id, JSON.stringify(f)]));
+  const byId = new Map(
+    list.map(({ agentTemplates, currentAgentTemplates, ...f }) => [f.id, JSON.stringify(f)]),
+  );
+  const agentById = new Map(
+    list
+      .filter((f) => f.agentTemplates)
+      .map((f) => [f.id, JSON.stringify({ agentTemplates: f.agentTemplates, currentAgentTemplates: f.currentAgentTemplates ?? null })]),
+  );
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
@@ -41,9 +49,9 @@ export async function startServer({ port = 8087, host = "127.0.0.1", fixtures } 
         res.writeHead(204, headers).end();
         return;
       }
-      const m = /^\/fixtures\/([A-Za-z0-9_.-]+)\.json$/.exec(url.pathname);
+      const m = /^\/fixtures\/(agent\/)?([A-Za-z0-9_.-]+)\.json$/.exec(url.pathname);
       if (m) {
-        const body = m[1] === "index" ? index : byId.get(m[1]);
+        const body = m[1] ? agentById.get(m[2]) : m[2] === "index" ? index : byId.get(m[2]);
         if (body === undefined) {
           res.writeHead(404, headers).end("no such fixture");
           return;

@@ -1,5 +1,5 @@
 // Types of the <fleetup-upgrade-review> custom element.
-import type { PackagePolicy, PackageInfo, ChangelogEntry, Edit, Resolution } from "./index.js";
+import type { PackagePolicy, PackageInfo, ChangelogEntry, Edit, Resolution, AgentTemplates, WasmSource } from "./index.js";
 
 /** `detail` of the `fleetup-change` event, fired after every edit is re-validated. */
 export interface FleetupChangeDetail {
@@ -21,6 +21,16 @@ export class FleetupUpgradeReview extends HTMLElement {
   currentPackage: PackageInfo | null;
   /** Parsed changelog.yml entries (optional; defaults to `targetPackage.changelog`). */
   changelog: ChangelogEntry[] | null;
+  /**
+   * The target version's agent templates (optional): shows the "Agent configuration" panel,
+   * computed by the agent module, which is loaded only when the panel is first opened.
+   * Setting it keeps the edits.
+   */
+  agentTemplates: AgentTemplates | null;
+  /** The installed version's agent templates (optional; with `currentPackage`, compiles the current policy). */
+  currentAgentTemplates: AgentTemplates | null;
+  /** Where the agent module's `.wasm` is, when not next to its glue (anything `loadAgentModule` accepts). */
+  agentWasm: WasmSource | Promise<WasmSource> | undefined;
   /** The edits made so far, in the `plan.resolve` shape. */
   readonly edits: Edit[];
   /** The latest resolution, or null before the first one. */
@@ -40,5 +50,7 @@ declare global {
     "fleetup-upgrade": CustomEvent<PackagePolicy>;
     /** Fired once when the first review is rendered. */
     "fleetup-ready": CustomEvent<void>;
+    /** Fired each time the open "Agent configuration" panel shows a new result (or error). */
+    "fleetup-agent-ready": CustomEvent<void>;
   }
 }

@@ -9,7 +9,7 @@
 // - all decisions (conflicts, validation, the final policy) come from the core via `resolve`,
 //   so the widget shows exactly what Fleet would do.
 
-import { init, resolve, invoke, parseYaml, MASK } from "./index.js";
+import { init, resolve, invoke, parseYaml, loadAgentModule, MASK } from "./index.js";
 
 const FILTERS = [
   ["conflicts", "Conflicts only"],
@@ -19,6 +19,9 @@ const FILTERS = [
 
 // Longest value shown inline; the rest is summarised so one huge string cannot swamp the page.
 const MAX_SHOWN_CHARS = 2000;
+
+// Quiet time after an edit before the agent configuration is compiled again (while it is open).
+const AGENT_DEBOUNCE_MS = 300;
 
 const STYLE = `
 :host {
@@ -38,6 +41,8 @@ const STYLE = `
   --fleetup-info: #1d4f91;
   --fleetup-info-bg: #e6f0fc;
   --fleetup-ok: #006b4f;
+  --fleetup-added-bg: #e3f5ec;
+  --fleetup-removed-bg: #fde8ea;
   --fleetup-radius: 6px;
   --fleetup-focus: #0b64dd;
   display: block;
@@ -62,6 +67,8 @@ const STYLE = `
   --fleetup-info: #9cc3ff;
   --fleetup-info-bg: #15273f;
   --fleetup-ok: #6fe0b8;
+  --fleetup-added-bg: #12301f;
+  --fleetup-removed-bg: #3d1a20;
   --fleetup-focus: #8fbcff;
 }
 @media (prefers-color-scheme: dark) {
@@ -80,6 +87,8 @@ const STYLE = `
     --fleetup-info: #9cc3ff;
     --fleetup-info-bg: #15273f;
     --fleetup-ok: #6fe0b8;
+    --fleetup-added-bg: #12301f;
+    --fleetup-removed-bg: #3d1a20;
     --fleetup-focus: #8fbcff;
   }
 }
@@ -179,8 +188,14 @@ button:disabled { opacity: 0.55; cursor: not-allowed; }
 :focus-visible { outline: 3px solid var(--fleetup-focus); outline-offset: 2px; }
 .error-text { color: var(--fleetup-conflict); }
 .ok-text { color: var(--fleetup-ok); }
-.previous { margin: 16px 0; }
-.previous summary { cursor: pointer; font-weight: 600; }
+.previous, .agent-config { margin: 16px 0; }
+.previous summary, .agent-config summary { cursor: pointer; font-weight: 600; }
+.agent-config .summary .stat { min-width: 90px; }
+.agent-config .group h3 code { font-family: var(--fleetup-mono); font-weight: 600; }
+.agent-diff .line { display: block; }
+.agent-diff .line.add { background: var(--fleetup-added-bg); }
+.agent-diff .line.del { background: var(--fleetup-removed-bg); }
+.agent-diff .line.hunk, .agent-diff .line.file { color: var(--fleetup-muted); }
 .side-by-side { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
 @media (max-width: 700px) { .side-by-side { grid-template-columns: 1fr; } }
 pre {
@@ -346,6 +361,23 @@ const KIND_WORDS = {
 
 const SEVERITY_RANK = { conflict: 0, attention: 1, info: 2 };
 
+// `agent.diff` change kinds: words for the badge and the tone of the record.
+const AGENT_KINDS = {
+  input_started: ["input started", "info"],
+  input_stopped: ["input stopped", "attention"],
+  stream_started: ["stream started", "info"],
+  stream_stopped: ["stream stopped", "attention"],
+  stream_moved: ["stream moved", "attention"],
+  key_added: ["key added", "info"],
+  key_removed: ["key removed", "attention"],
+  key_changed: ["key changed", "info"],
+};
+
+// Longest unified diff shown, in lines (the rest is summarised).
+const MAX_DIFF_LINES = 5000;
+
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 let uid = 0;
 let sheetCache;
 
@@ -397,6 +429,19 @@ export class FleetupUpgradeReview extends HTMLElement {
     this._state = null;
     this._error = null;
     this._scheduled = false;
+    this._previousOpen = false;
+    // Agent configuration: templates, whether its panel is open, the latest `agent.diff` outcome
+    // ({key, status: "loading" | "done" | "error", result?, message?, previous?}) and its inputs'
+    // generation (bumped whenever what the agent diff depends on, other than the edits, changes).
+    this._agentTemplates = null;
+    this._currentAgentTemplates = null;
+    this._agentWasm = undefined;
+    this._agentOpen = false;
+    this._agent = null;
+    this._agentGen = 0;
+    this._agentTimer = null;
+    this._agentPanel = null;
+    this._agentRefreshQueued = false;
   }
 
   connectedCallback() {
@@ -443,6 +488,39 @@ export class FleetupUpgradeReview extends HTMLElement {
     this._reset();
   }
 
+  /**
+   * The target version's agent templates (`{path in the package: text}`, as the core's
+   * `package.agent_templates` returns them). Setting it shows the "Agent configuration" panel;
+   * it does not clear the edits.
+   */
+  get agentTemplates() {
+    return this._agentTemplates;
+  }
+  set agentTemplates(v) {
+    this._agentTemplates = v ?? null;
+    this._agentInputsChanged();
+  }
+
+  /** The installed version's agent templates; with `currentPackage`, the current policy is compiled too. */
+  get currentAgentTemplates() {
+    return this._currentAgentTemplates;
+  }
+  set currentAgentTemplates(v) {
+    this._currentAgentTemplates = v ?? null;
+    this._agentInputsChanged();
+  }
+
+  /**
+   * Where the agent module's `.wasm` is (anything `loadAgentModule` accepts); by default
+   * `pkg-agent/fleetup_wasm_agent_bg.wasm` next to its glue. Used when the panel is first opened.
+   */
+  get agentWasm() {
+    return this._agentWasm;
+  }
+  set agentWasm(v) {
+    this._agentWasm = v ?? undefined;
+  }
+
   /** The edits made so far, in the `plan.resolve` shape. */
   get edits() {
     return [...this._streamEdits.values(), ...this._edits.values()].map((e) => ({ ...e }));
@@ -458,7 +536,37 @@ export class FleetupUpgradeReview extends HTMLElement {
     return this._blockers().length === 0;
   }
 
+  _agentInputsChanged() {
+    this._agentGen++;
+    this._agent = null;
+    clearTimeout(this._agentTimer);
+    this._agentTimer = null;
+    // The rest of the review is unaffected: show, refresh or remove the panel only (once for
+    // both template properties set in a row).
+    if (this._agentRefreshQueued) return;
+    this._agentRefreshQueued = true;
+    queueMicrotask(() => {
+      this._agentRefreshQueued = false;
+      // A pending full pass (or no review yet) renders the panel itself.
+      if (!this._state || this._scheduled || this._error) return;
+      const old = this._container.querySelector(":scope > details.agent-config");
+      const hadFocus = Boolean(old && old.contains(this._root.activeElement));
+      this._agentPanel = null;
+      if (!this._agentTemplates) {
+        if (old) old.remove();
+        return;
+      }
+      const next = this._renderAgent(this._state);
+      if (old) old.replaceWith(next);
+      else this._container.insertBefore(next, this._container.querySelector(":scope > .footer"));
+      if (hadFocus) next.querySelector("summary").focus();
+      if (this._agentOpen) this._ensureAgent(0);
+    });
+  }
+
   _reset() {
+    this._agentGen++;
+    this._agent = null;
     this._edits.clear();
     this._streamEdits.clear();
     this._yamlErrors.clear();
@@ -611,7 +719,13 @@ export class FleetupUpgradeReview extends HTMLElement {
     c.append(this._renderHeader(s), this._renderSummary(s), this._renderFilter());
     c.append(this._renderChanges(s));
     c.append(this._renderPrevious(s));
+    this._agentPanel = null;
+    if (this._agentTemplates) c.append(this._renderAgent(s));
     c.append(this._renderFooter());
+    if (this._agentOpen && this._agentTemplates) {
+      // Open panel: compile again for the new proposal, after a quiet spell when a result is shown.
+      this._ensureAgent(this._agent && this._agent.status !== "loading" ? AGENT_DEBOUNCE_MS : 0);
+    }
     if (!s.unchanged) {
       // Fill in the unchanged count once the review is on screen and interactive.
       setTimeout(() => {
@@ -1071,8 +1185,15 @@ export class FleetupUpgradeReview extends HTMLElement {
       h("div", {}, h("h3", { text: title }), h("pre", { part, tabindex: "0", "aria-label": title, text }));
     return h(
       "details",
-      { class: "previous", part: "previous-config" },
-      h("summary", { text: "Previous configuration" }),
+      {
+        class: "previous",
+        part: "previous-config",
+        open: this._previousOpen,
+        ontoggle: (e) => {
+          this._previousOpen = e.target.open;
+        },
+      },
+      h("summary", { "data-key": "previous-config", text: "Previous configuration" }),
       h(
         "div",
         { class: "side-by-side" },
@@ -1080,6 +1201,168 @@ export class FleetupUpgradeReview extends HTMLElement {
         pane(`Proposed (${s.toVersion})`, proposed, "proposed-json"),
       ),
     );
+  }
+
+  // ---- Agent configuration: what the agents run before and after the upgrade (`agent.diff`) ----
+
+  /** What the agent diff depends on: the inputs' generation and the edits. */
+  _agentKey() {
+    return `${this._agentGen}\u0000${JSON.stringify(this.edits)}`;
+  }
+
+  _renderAgent() {
+    const id = `${this._id}-agent`;
+    const panel = h("div", { id, class: "agent-panel" });
+    this._agentPanel = panel;
+    this._fillAgentPanel();
+    return h(
+      "details",
+      {
+        class: "agent-config",
+        part: "agent-config",
+        open: this._agentOpen,
+        ontoggle: (e) => {
+          const open = e.target.open;
+          if (open === this._agentOpen || !e.target.isConnected) return;
+          this._agentOpen = open;
+          if (open) this._ensureAgent(0);
+          else {
+            clearTimeout(this._agentTimer);
+            this._agentTimer = null;
+          }
+        },
+      },
+      h("summary", { "data-key": "agent-config", "aria-controls": id, text: "Agent configuration" }),
+      panel,
+    );
+  }
+
+  /** Schedules `agent.diff` for the current proposal unless its result (or a run) is already there. */
+  _ensureAgent(delay) {
+    const key = this._agentKey();
+    if (this._agent && this._agent.key === key) return;
+    const previous = this._agent ? (this._agent.status === "done" ? this._agent.result : this._agent.previous) : null;
+    this._agent = { key, status: "loading", previous };
+    this._fillAgentPanel();
+    clearTimeout(this._agentTimer);
+    this._agentTimer = setTimeout(() => this._computeAgent(key), delay);
+  }
+
+  async _computeAgent(key) {
+    this._agentTimer = null;
+    let mod;
+    try {
+      mod = await loadAgentModule(this._agentWasm);
+    } catch (e) {
+      if (this._agent && this._agent.key === key) {
+        this._agent = { key, status: "error", message: `The agent configuration module could not be loaded: ${errorText(e)}` };
+        this._fillAgentPanel();
+      }
+      return;
+    }
+    // Superseded by a later edit or new inputs while the module loaded.
+    const s = this._state;
+    if (!s || !this._agentTemplates || !this._agent || this._agent.key !== key || key !== this._agentKey()) return;
+    const args = {
+      current: this._currentPolicy,
+      proposed: s.resolution.package_policy,
+      package_info: this._targetPackage,
+      agent_templates: this._agentTemplates,
+    };
+    if (this._currentPackage && this._currentAgentTemplates) {
+      args.current_package_info = this._currentPackage;
+      args.current_agent_templates = this._currentAgentTemplates;
+    }
+    try {
+      this._agent = { key, status: "done", result: mod.agentDiff(args) };
+    } catch (e) {
+      this._agent = { key, status: "error", message: errorText(e) };
+    }
+    mark("fleetup:agent-rendered");
+    this._fillAgentPanel();
+    this.dispatchEvent(new CustomEvent("fleetup-agent-ready", { bubbles: true, composed: true }));
+  }
+
+  /** Redraws the agent panel's content only (keeps focus on the control that had it). */
+  _fillAgentPanel() {
+    const panel = this._agentPanel;
+    if (!panel) return;
+    const active = this._root.activeElement;
+    const key = active && panel.contains(active) ? active.getAttribute("data-key") : null;
+    panel.replaceChildren(...this._agentContent());
+    if (key) {
+      const again = panel.querySelector(`[data-key="${CSS.escape(key)}"]`);
+      if (again) again.focus();
+    }
+  }
+
+  _agentContent() {
+    const a = this._agent;
+    const status = h("p", { class: "muted", role: "status", part: "agent-status" });
+    if (!a) return [status];
+    if (a.status === "error") {
+      return [status, h("p", { class: "error-text", role: "alert", part: "error", text: a.message })];
+    }
+    const result = a.status === "done" ? a.result : a.previous;
+    if (a.status === "loading") {
+      status.textContent = result ? "Updating for your edits…" : "Loading the agent configuration…";
+      status.setAttribute("aria-busy", "true");
+    }
+    if (!result) return [status];
+    const changes = Array.isArray(result.changes) ? result.changes : [];
+    const count = (...kinds) => changes.filter((c) => kinds.includes(c.kind)).length;
+    const started = count("stream_started");
+    const stopped = count("stream_stopped");
+    const moved = count("stream_moved");
+    const keys = count("key_added", "key_removed", "key_changed");
+    const inputs = count("input_started", "input_stopped");
+    if (a.status === "done") {
+      status.textContent = changes.length
+        ? `After the upgrade: ${plural(started, "stream")} started, ${stopped} stopped, ${moved} moved; ${plural(keys, "key")} changed` +
+          (inputs ? `; ${plural(inputs, "input")} started or stopped.` : ".")
+        : "The agents run the same configuration after the upgrade.";
+    }
+    const out = [status];
+    const stat = (cls, n, label) =>
+      h("div", { class: `stat ${cls}`, part: `stat stat-${cls}` }, h("strong", { text: String(n) }), h("span", { text: label }));
+    out.push(
+      h(
+        "div",
+        { class: "summary", part: "agent-summary" },
+        stat("streams-started", started, started === 1 ? "stream started" : "streams started"),
+        stat("streams-stopped", stopped, stopped === 1 ? "stream stopped" : "streams stopped"),
+        stat("streams-moved", moved, moved === 1 ? "stream moved" : "streams moved"),
+        stat("keys-changed", keys, keys === 1 ? "key changed" : "keys changed"),
+      ),
+    );
+    if (!(this._currentPackage && this._currentAgentTemplates)) {
+      out.push(
+        h("p", {
+          class: "muted",
+          text: "Today's side comes from the compiled inputs stored in the policy (set currentPackage and currentAgentTemplates to compile it).",
+        }),
+      );
+    }
+    // Changes grouped by input › stream, in the core's order.
+    const groups = new Map();
+    for (const ch of changes) {
+      const key = `${ch.input_type}\u0000${ch.dataset ?? ""}`;
+      if (!groups.has(key)) groups.set(key, { input: ch.input_type, dataset: ch.dataset, items: [] });
+      groups.get(key).items.push(ch);
+    }
+    const list = h("section", { part: "agent-changes", "aria-label": "Agent configuration changes" });
+    for (const g of groups.values()) {
+      const label = g.dataset ? `${g.input} › ${g.dataset}` : `${g.input} input`;
+      // Labelled apart from the review's own groups, which may name the same input › stream.
+      const group = h("section", { class: "group", part: "group", "aria-label": `Agent: ${label}` }, h("header", {}, h("h3", { text: label })));
+      for (const ch of g.items) group.append(renderAgentChange(ch));
+      list.append(group);
+    }
+    if (groups.size) out.push(list);
+    if (typeof result.unified === "string" && result.unified !== "") {
+      out.push(h("h3", { text: "Agent inputs (YAML), unified diff" }), renderUnified(result.unified));
+    }
+    return out;
   }
 
   _renderFooter() {
@@ -1129,6 +1412,52 @@ function mark(name) {
   } catch {
     // Marks are diagnostics only.
   }
+}
+
+function errorText(e) {
+  const code = e && e.code ? `${e.code}: ` : "";
+  return `${code}${e && e.message ? e.message : String(e)}`;
+}
+
+/** One `agent.diff` change record (all data as text). */
+function renderAgentChange(ch) {
+  const [words, tone] = AGENT_KINDS[ch.kind] ?? [String(ch.kind).replace(/_/g, " "), "info"];
+  const row = h(
+    "article",
+    { class: `change ${tone}`, part: `agent-change change-${tone}`, "data-kind": ch.kind, "data-path": ch.path ?? "" },
+    h(
+      "div",
+      { class: "title-row" },
+      ch.path ? h("h4", {}, h("code", { text: ch.path })) : h("h4", { text: words }),
+      h("span", { class: `badge ${tone}`, part: "badge", text: words }),
+    ),
+    h("p", { class: "message", text: ch.message }),
+  );
+  const dl = h("dl", { class: "values" });
+  if (ch.before !== undefined) dl.append(h("dt", { text: "Before" }), h("dd", { class: "old", text: showValue(ch.before) }));
+  if (ch.after !== undefined) dl.append(h("dt", { text: "After" }), h("dd", { class: "new", text: showValue(ch.after) }));
+  if (dl.childElementCount) row.append(dl);
+  return row;
+}
+
+/** A unified diff as a `<pre>` of one block per line, added and removed lines marked (text only). */
+function renderUnified(text) {
+  const lines = text.replace(/\n$/, "").split("\n");
+  const pre = h("pre", {
+    class: "agent-diff",
+    part: "agent-diff",
+    tabindex: "0",
+    "data-key": "agent-diff",
+    "aria-label": "Unified diff of the agent inputs: lines starting with + are added, with - removed",
+  });
+  for (const [i, line] of lines.slice(0, MAX_DIFF_LINES).entries()) {
+    const cls = i < 2 && /^(\+\+\+|---)( |$)/.test(line) ? "file" : line.startsWith("@@") ? "hunk" : line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : "ctx";
+    pre.append(h("span", { class: `line ${cls}`, text: `${line}\n` }));
+  }
+  if (lines.length > MAX_DIFF_LINES) {
+    pre.append(h("span", { class: "line hunk", text: `… (${(lines.length - MAX_DIFF_LINES).toLocaleString("en")} more lines)` }));
+  }
+  return pre;
 }
 
 function coerce(raw, type) {

@@ -49,3 +49,86 @@ export function parseYaml(text: string): JsonValue;
 export function version(): string;
 /** The text that replaces secret values. */
 export const MASK: "********";
+
+/** A change in what the agents run (`agent.diff`). */
+export interface AgentChange {
+  kind:
+    | "input_started"
+    | "input_stopped"
+    | "stream_started"
+    | "stream_stopped"
+    | "stream_moved"
+    | "key_added"
+    | "key_removed"
+    | "key_changed";
+  input_type: string;
+  dataset?: string;
+  path?: string;
+  before?: JsonValue;
+  after?: JsonValue;
+  message: string;
+}
+
+/** Agent templates of one package version: `{"<path in the package>": "<template text>"}`. */
+export type AgentTemplates = { [path: string]: string };
+
+/** Arguments of `agent.diff`. */
+export interface AgentDiffArgs {
+  current: PackagePolicy;
+  proposed: PackagePolicy;
+  /** The target version's PackageInfo. */
+  package_info: PackageInfo;
+  /** The target version's templates (compile `proposed`). */
+  agent_templates?: AgentTemplates;
+  /** With `current_agent_templates`: compile `current` (otherwise its stored `compiled_*` fields). */
+  current_package_info?: PackageInfo | null;
+  current_agent_templates?: AgentTemplates | null;
+  agent_version?: string;
+  output_id?: string;
+  namespace?: string;
+}
+
+/** Result of `agent.diff`; password and secret values are masked everywhere. */
+export interface AgentDiff {
+  before: JsonValue[];
+  after: JsonValue[];
+  changes: AgentChange[];
+  /** Unified diff of the `inputs:` YAML. */
+  unified: string;
+}
+
+/** Arguments of `agent.standalone_inputs`. */
+export interface StandaloneInputsArgs {
+  package_policy: PackagePolicy;
+  package_info: PackageInfo;
+  agent_templates: AgentTemplates;
+  agent_version?: string;
+}
+
+/** Result of `agent.standalone_inputs` (real values: it is the file an agent runs). */
+export interface StandaloneInputs {
+  inputs: JsonValue[];
+  yaml: string;
+}
+
+/** The loaded agent module; its functions are synchronous and throw `FleetupError`. */
+export interface AgentModule {
+  call(request: FleetupRequest): FleetupResponse;
+  callJson(text: string): string;
+  invoke(op: string, args?: { [key: string]: JsonValue }): JsonValue;
+  agentDiff(args: AgentDiffArgs): AgentDiff;
+  standaloneInputs(args: StandaloneInputsArgs): StandaloneInputs;
+  standaloneUpgrade(args: { [key: string]: JsonValue }): JsonValue;
+  compileTemplate(args: { [key: string]: JsonValue }): JsonValue;
+  version(): string;
+}
+
+/**
+ * Loads the agent module (`pkg-agent/`, the core plus the Handlebars engine) once; later calls
+ * return the same promise. Accepts what `init` accepts.
+ */
+export function loadAgentModule(input?: WasmSource | Promise<WasmSource>): Promise<AgentModule>;
+/** `agent.diff`, loading the agent module on first use. */
+export function agentDiff(args: AgentDiffArgs): Promise<AgentDiff>;
+/** `agent.standalone_inputs`, loading the agent module on first use. */
+export function standaloneInputs(args: StandaloneInputsArgs): Promise<StandaloneInputs>;

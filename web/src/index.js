@@ -82,3 +82,69 @@ export const version = () => wasm.version();
 
 /** The text that replaces secret values everywhere fleetup shows them. */
 export const MASK = "********";
+
+// ---- The agent module (web/pkg-agent): the core plus the Handlebars engine, loaded on demand. ----
+//
+// It is a second WebAssembly module (~360 KB gzipped) with the same wasm-bindgen API as the core
+// and, in addition, the `agent.*` operations. Nothing imports it statically: `loadAgentModule`
+// (or the first `agentDiff` / `standaloneInputs`) fetches it, so pages that never show agent
+// configuration never download it. Bundlers turn the dynamic `import()` into a separate chunk.
+
+let agentReady = null;
+
+/**
+ * Loads and instantiates the agent module once; later calls return the same promise (whatever
+ * `input` they pass). `input` follows `init`: a URL, a Response, bytes or a compiled
+ * `WebAssembly.Module`; by default `pkg-agent/fleetup_wasm_agent_bg.wasm` next to the glue
+ * (read from disk in Node). Resolves to a handle whose functions are synchronous.
+ */
+export function loadAgentModule(input) {
+  if (agentReady) return agentReady;
+  agentReady = (async () => {
+    const mod = await import("../pkg-agent/fleetup_wasm_agent.js");
+    let source = input;
+    if (source === undefined && isNode()) {
+      const { readFile } = await import("node:fs/promises");
+      source = await readFile(new URL("../pkg-agent/fleetup_wasm_agent_bg.wasm", import.meta.url));
+    }
+    await mod.default(source === undefined ? undefined : { module_or_path: source });
+    return agentHandle(mod);
+  })();
+  // A failed load may be retried (e.g. after a network error).
+  agentReady.catch(() => {
+    agentReady = null;
+  });
+  return agentReady;
+}
+
+function agentHandle(mod) {
+  const invokeAgent = (op, args = {}) => mod.invoke(op, args);
+  return Object.freeze({
+    /** Envelope form, as `call`. */
+    call: (request) => mod.call(request),
+    /** JSON text in, envelope as JSON text out, as `callJson`. */
+    callJson: (text) => mod.callJson(text),
+    /** Result or throws a `FleetupError`, as `invoke`; every core op plus `agent.*`. */
+    invoke: invokeAgent,
+    /** `agent.diff`: what the agents run before and after the upgrade (secrets masked). */
+    agentDiff: (args) => invokeAgent("agent.diff", args),
+    /** `agent.standalone_inputs`: the `inputs:` of a standalone elastic-agent.yml (real values). */
+    standaloneInputs: (args) => invokeAgent("agent.standalone_inputs", args),
+    /** `agent.standalone_upgrade`: a hand-edited elastic-agent.yml carried to a new version. */
+    standaloneUpgrade: (args) => invokeAgent("agent.standalone_upgrade", args),
+    /** `agent.compile_template`: one template compiled as Kibana's `compileTemplate`. */
+    compileTemplate: (args) => invokeAgent("agent.compile_template", args),
+    /** The fleetup version of the agent module's build. */
+    version: () => mod.version(),
+  });
+}
+
+/** `agent.diff` through the agent module, loading it on first use. */
+export async function agentDiff(args) {
+  return (await loadAgentModule()).agentDiff(args);
+}
+
+/** `agent.standalone_inputs` through the agent module, loading it on first use. */
+export async function standaloneInputs(args) {
+  return (await loadAgentModule()).standaloneInputs(args);
+}
