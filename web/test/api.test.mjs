@@ -34,6 +34,18 @@ test("call returns envelopes and never throws on bad input", async () => {
   assert.equal(call({ op: "semver.valid", args: { version: () => 1 } }).error.code, "INVALID_ARGUMENT");
 });
 
+test("operations that read the clock ask for `now` instead of aborting the module", async () => {
+  await init();
+  // WebAssembly has no clock: without `now` Fleet's setup preview is an argument error.
+  const env = call({ op: "plan.managed_upgrades", args: { installations: [], package_policies: [] } });
+  assert.equal(env.error.code, "INVALID_ARGUMENT");
+  assert.equal(env.error.path, "/now");
+  const ok = call({ op: "plan.managed_upgrades", args: { installations: [], package_policies: [], now: "2026-11-27T00:00:00.000Z" } });
+  assert.ok(ok.ok, JSON.stringify(ok));
+  // The module is still alive.
+  assert.equal(satisfies("1.2.3", "^1.0.0"), true);
+});
+
 test("typed functions throw FleetupError with code, number and path", async () => {
   await init();
   assert.equal(satisfies("1.2.3", "^1.0.0"), true);

@@ -771,7 +771,18 @@ fn auto_upgrade_package(
 }
 
 /// The current UTC time as ISO 8601 with milliseconds (JavaScript's `toISOString`).
-pub fn now_iso() -> String {
+///
+/// # Errors
+/// `INVALID_ARGUMENT` in WebAssembly without WASI, which has no clock (`SystemTime::now` would
+/// abort the module): callers there pass `now` explicitly.
+pub fn now_iso() -> crate::error::Result<String> {
+    if cfg!(all(target_arch = "wasm32", target_os = "unknown")) {
+        return Err(crate::error::Error::new(
+            crate::error::ErrorKind::InvalidArgument,
+            "`now` is required here: this build (WebAssembly) has no clock",
+        )
+        .at("/now"));
+    }
     let d = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
@@ -779,13 +790,13 @@ pub fn now_iso() -> String {
     let days = secs / 86_400;
     let rem = secs % 86_400;
     let (y, m, day) = civil_from_days(days as i64);
-    format!(
+    Ok(format!(
         "{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
         rem / 3600,
         (rem % 3600) / 60,
         rem % 60,
         d.subsec_millis()
-    )
+    ))
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).

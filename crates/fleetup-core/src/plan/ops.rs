@@ -357,7 +357,7 @@ fn managed_upgrades(a: &Args<'_>) -> Result<Value> {
         };
         let now = match a.opt_str("now")? {
             Some(n) => n.to_string(),
-            None => now_iso(),
+            None => now_iso()?,
         };
         let inputs = SetupInputs {
             deprecations: deprecation_source(a)?,
