@@ -100,6 +100,19 @@ impl<'a> Args<'a> {
             other => Err(wrong_type(name, "an object", other)),
         }
     }
+
+    /// A required object argument as the JSON value itself (for functions taking `&Value`).
+    ///
+    /// # Errors
+    /// As [`Args::object`].
+    pub fn object_value(&self, name: &str) -> Result<&'a Value> {
+        let v = self.value(name)?;
+        if v.is_object() {
+            Ok(v)
+        } else {
+            Err(wrong_type(name, "an object", v))
+        }
+    }
 }
 
 /// The JSON Pointer of a top-level argument (`/name`, escaped per RFC 6901).

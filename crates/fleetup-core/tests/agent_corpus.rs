@@ -51,39 +51,39 @@ struct Version {
 }
 
 fn corpus(root: &Path) -> Vec<Vec<Version>> {
-    let corpus = root.join("corpus/packages");
-    let mut names: Vec<String> = std::fs::read_dir(&corpus)
+    let mut names: Vec<String> = std::fs::read_dir(root.join("corpus/packages"))
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    names
+    names.iter().map(|name| package(root, name)).collect()
+}
+
+/// One corpus package's versions, in version order, each loaded with its agent templates.
+fn package(root: &Path, name: &str) -> Vec<Version> {
+    let dir = root.join("corpus/packages").join(name);
+    let mut versions: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    versions.sort_by(|a, b| {
+        fleetup_core::version::compare(a, b, Default::default()).unwrap_or(Ordering::Equal)
+    });
+    versions
         .into_iter()
-        .map(|name| {
-            let mut versions: Vec<String> = std::fs::read_dir(corpus.join(&name))
-                .unwrap()
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect();
-            versions.sort_by(|a, b| {
-                fleetup_core::version::compare(a, b, Default::default()).unwrap_or(Ordering::Equal)
-            });
-            versions
-                .into_iter()
-                .map(|v| {
-                    let path = corpus.join(&name).join(&v);
-                    Version {
-                        name: name.clone(),
-                        info: must("package.load", json!({"path": path.to_string_lossy()})),
-                        templates: must(
-                            "package.agent_templates",
-                            json!({"path": path.to_string_lossy()}),
-                        ),
-                        version: v,
-                    }
-                })
-                .collect()
+        .map(|v| {
+            let path = dir.join(&v);
+            Version {
+                name: name.to_string(),
+                info: must("package.load", json!({"path": path.to_string_lossy()})),
+                templates: must(
+                    "package.agent_templates",
+                    json!({"path": path.to_string_lossy()}),
+                ),
+                version: v,
+            }
         })
         .collect()
 }
@@ -126,15 +126,22 @@ fn customise(policy: &mut Value) {
             _ => json!("custom"),
         }
     }
-    fn vars(v: Option<&mut Value>) {
+    each_var_entry(policy, |name, entry| {
+        let ty = entry["type"].as_str().map(str::to_string);
+        let current = entry.get("value").cloned().unwrap_or(Value::Null);
+        entry["value"] = value(name, &current, ty.as_deref());
+    });
+}
+
+/// Calls `f` with every var entry of the policy: package, input and stream vars.
+fn each_var_entry(policy: &mut Value, mut f: impl FnMut(&str, &mut Value)) {
+    let mut vars = |v: Option<&mut Value>| {
         if let Some(Value::Object(vars)) = v {
             for (name, entry) in vars.iter_mut() {
-                let ty = entry["type"].as_str().map(str::to_string);
-                let current = entry.get("value").cloned().unwrap_or(Value::Null);
-                entry["value"] = value(name, &current, ty.as_deref());
+                f(name, entry);
             }
         }
-    }
+    };
     vars(policy.get_mut("vars"));
     for input in policy["inputs"].as_array_mut().into_iter().flatten() {
         vars(input.get_mut("vars"));
@@ -163,22 +170,11 @@ fn processors_bug(v: &Version) -> bool {
 
 /// Resets every `processors` yaml var to no value.
 fn unset_processors(policy: &mut Value) {
-    fn vars(v: Option<&mut Value>) {
-        if let Some(Value::Object(vars)) = v {
-            for (name, entry) in vars.iter_mut() {
-                if name.contains("processors") && entry["type"] == "yaml" {
-                    entry["value"] = Value::Null;
-                }
-            }
+    each_var_entry(policy, |name, entry| {
+        if name.contains("processors") && entry["type"] == "yaml" {
+            entry["value"] = Value::Null;
         }
-    }
-    vars(policy.get_mut("vars"));
-    for input in policy["inputs"].as_array_mut().into_iter().flatten() {
-        vars(input.get_mut("vars"));
-        for s in input["streams"].as_array_mut().into_iter().flatten() {
-            vars(s.get_mut("vars"));
-        }
-    }
+    });
 }
 
 fn enable_everything(policy: &mut Value) {
@@ -265,10 +261,7 @@ fn every_enabled_stream_of_every_corpus_policy_compiles() {
 #[test]
 fn customised_values_reach_the_compiled_configuration() {
     let Some(root) = shared() else { return };
-    let nginx = corpus(&root)
-        .into_iter()
-        .find(|p| p[0].name == "nginx")
-        .unwrap();
+    let nginx = package(&root, "nginx");
     let v = nginx.iter().find(|v| v.version == "1.6.0").unwrap();
     let mut policy = default_policy(v);
     customise(&mut policy);
@@ -391,10 +384,7 @@ fn consecutive_pairs_give_an_agent_configuration_diff() {
         if snapshot.contains_key(&key) {
             continue;
         }
-        let package = corpus(&root)
-            .into_iter()
-            .find(|p| p[0].name == *name)
-            .unwrap();
+        let package = package(&root, name);
         let old = package.iter().find(|v| v.version == *a).unwrap();
         let new = package.iter().find(|v| v.version == *b).unwrap();
         let item = dry_run_with_templates(old, new, &default_policy(old)).unwrap();
@@ -428,10 +418,7 @@ fn consecutive_pairs_give_an_agent_configuration_diff() {
 #[test]
 fn kubernetes_container_logs_move_to_filestream() {
     let Some(root) = shared() else { return };
-    let package = corpus(&root)
-        .into_iter()
-        .find(|p| p[0].name == "kubernetes")
-        .unwrap();
+    let package = package(&root, "kubernetes");
     let old = package.iter().find(|v| v.version == "1.3.3").unwrap();
     let new = package.iter().find(|v| v.version == "1.4.0").unwrap();
     let item = dry_run_with_templates(old, new, &default_policy(old)).unwrap();
@@ -505,10 +492,7 @@ fn standalone_inputs_follow_the_agent_schema_and_round_trip_as_yaml() {
 #[test]
 fn standalone_upgrade_carries_hand_edits() {
     let Some(root) = shared() else { return };
-    let package = corpus(&root)
-        .into_iter()
-        .find(|p| p[0].name == "nginx")
-        .unwrap();
+    let package = package(&root, "nginx");
     let old = package.iter().find(|v| v.version == "1.1.0").unwrap();
     let new = package.iter().find(|v| v.version == "1.6.0").unwrap();
     let policy = default_policy(old);
@@ -576,10 +560,7 @@ fn standalone_upgrade_carries_hand_edits() {
 #[test]
 fn plans_carry_the_agent_configuration_when_given_templates() {
     let Some(root) = shared() else { return };
-    let package = corpus(&root)
-        .into_iter()
-        .find(|p| p[0].name == "kubernetes")
-        .unwrap();
+    let package = package(&root, "kubernetes");
     let old = package.iter().find(|v| v.version == "1.3.3").unwrap();
     let new = package.iter().find(|v| v.version == "1.4.0").unwrap();
     let plan = must(

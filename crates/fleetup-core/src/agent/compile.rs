@@ -105,24 +105,14 @@ fn compile_input(
         stream: None,
         agent_version: opts.agent_version,
     };
-    let mut compiled: Option<Value> = None;
-    for path in paths {
+    compile_paths(&paths, &vars, &meta, |path| {
         let suffix = format!("/agent/input/{path}");
-        let Some(text) = templates.find(|p| p.ends_with(&suffix)) else {
-            return Err(not_found(format!(
+        templates.find(|p| p.ends_with(&suffix)).ok_or_else(|| {
+            not_found(format!(
                 "Unable to load input template at /agent/input/{path}"
-            )));
-        };
-        let one = compile_template(&vars, &meta, text)?;
-        compiled = Some(match compiled {
-            None => one,
-            Some(mut acc) => {
-                super::inputs::lodash_merge(&mut acc, one);
-                acc
-            }
-        });
-    }
-    Ok(compiled)
+            ))
+        })
+    })
 }
 
 /// `_compilePackageStream`.
@@ -188,26 +178,38 @@ fn compile_stream(
         stream: Some(stream),
         agent_version: opts.agent_version,
     };
-    let mut compiled: Option<Value> = None;
-    for path in paths {
-        let Some(text) = templates.find(|p| in_data_stream(p) && p.ends_with(path.as_str())) else {
-            return Err(not_found(format!(
-                "Unable to load stream template {path} for dataset {dataset}"
-            )));
-        };
-        let one = compile_template(&vars, &meta, text)?;
-        compiled = Some(match compiled {
-            None => one,
-            Some(mut acc) => {
-                super::inputs::lodash_merge(&mut acc, one);
-                acc
-            }
-        });
-    }
+    let compiled = compile_paths(&paths, &vars, &meta, |path| {
+        templates
+            .find(|p| in_data_stream(p) && p.ends_with(path))
+            .ok_or_else(|| {
+                not_found(format!(
+                    "Unable to load stream template {path} for dataset {dataset}"
+                ))
+            })
+    })?;
     if let Some(c) = compiled {
         out.insert("compiled_stream".into(), c);
     }
     Ok(Value::Object(out))
+}
+
+/// Compiles each template path (found by `load`) and deep-merges the results in order, as Kibana
+/// does for `template_paths`; `None` when there are no paths.
+fn compile_paths<'t>(
+    paths: &[String],
+    vars: &Map<String, Value>,
+    meta: &MetaVariables<'_>,
+    load: impl Fn(&str) -> Result<&'t str>,
+) -> Result<Option<Value>> {
+    let mut compiled: Option<Value> = None;
+    for path in paths {
+        let one = compile_template(vars, meta, load(path)?)?;
+        match &mut compiled {
+            None => compiled = Some(one),
+            Some(acc) => super::inputs::lodash_merge(acc, one),
+        }
+    }
+    Ok(compiled)
 }
 
 /// `template_paths` when non-empty, else `[template_path]`, else nothing.

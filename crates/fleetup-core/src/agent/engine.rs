@@ -71,15 +71,15 @@ impl Engine {
         registry.register_helper("if", Box::new(IfHelper { negate: false }));
         registry.register_helper("unless", Box::new(IfHelper { negate: true }));
         registry.register_helper("contains", Box::new(ContainsHelper));
-        registry.register_helper("escape_string", Box::new(EscapeHelper { quote: true }));
+        registry.register_helper("escape_string", Box::new(TextHelper(escape_string)));
         registry.register_helper(
             "escape_multiline_string",
-            Box::new(EscapeHelper { quote: false }),
+            Box::new(TextHelper(escape_multiline_string)),
         );
-        registry.register_helper("to_json", Box::new(ToJsonHelper));
-        registry.register_helper("url_encode", Box::new(UrlEncodeHelper));
+        registry.register_helper("to_json", Box::new(TextHelper(to_json)));
+        registry.register_helper("url_encode", Box::new(TextHelper(url_encode_helper)));
         registry.register_helper("semverSatisfies", Box::new(SemverSatisfiesHelper));
-        registry.register_helper(PRINT_HELPER, Box::new(PrintHelper));
+        registry.register_helper(PRINT_HELPER, Box::new(TextHelper(print)));
         registry.register_helper(LENGTH_HELPER, Box::new(LengthHelper));
         Engine {
             registry,
@@ -331,9 +331,10 @@ fn js_print(v: Option<&Value>) -> String {
     }
 }
 
-struct PrintHelper;
+/// An inline helper that only turns its parameters into text.
+struct TextHelper(fn(&Helper<'_>) -> std::result::Result<String, RenderError>);
 
-impl HelperDef for PrintHelper {
+impl HelperDef for TextHelper {
     fn call<'reg: 'rc, 'rc>(
         &self,
         h: &Helper<'rc>,
@@ -342,9 +343,28 @@ impl HelperDef for PrintHelper {
         _: &mut RenderContext<'reg, 'rc>,
         out: &mut dyn Output,
     ) -> HelperResult {
-        out.write(&js_print(param(h, 0)))?;
+        out.write(&(self.0)(h)?)?;
         Ok(())
     }
+}
+
+/// Renders `block` when there is one (the chosen branch of a block helper).
+fn render_block<'reg: 'rc, 'rc>(
+    block: Option<&'rc Template>,
+    r: &'reg Handlebars<'reg>,
+    ctx: &'rc Context,
+    rc: &mut RenderContext<'reg, 'rc>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    match block {
+        Some(t) => t.render(r, ctx, rc, out),
+        None => Ok(()),
+    }
+}
+
+/// `{{path}}` (see [`print_like_javascript`]).
+fn print(h: &Helper<'_>) -> std::result::Result<String, RenderError> {
+    Ok(js_print(param(h, 0)))
 }
 
 /// handlebars.js `if`/`unless`: falsy values and empty arrays are false, `{}` is true.
@@ -381,10 +401,7 @@ impl HelperDef for IfHelper {
         } else {
             h.template()
         };
-        match chosen {
-            Some(t) => t.render(r, ctx, rc, out),
-            None => Ok(()),
-        }
+        render_block(chosen, r, ctx, rc, out)
     }
 }
 
@@ -435,88 +452,51 @@ fn same_value_zero(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Kibana's `escape_string` (`'…'` with `''` for quotes and doubled newlines) and
-/// `escape_multiline_string` (the same without the surrounding quotes). Falsy values print
+/// Kibana's `escape_string`: `'…'` with `''` for quotes and doubled newlines. Falsy values print
 /// nothing; a non-string fails as `str.replace` does in JavaScript.
-struct EscapeHelper {
-    quote: bool,
+fn escape_string(h: &Helper<'_>) -> std::result::Result<String, RenderError> {
+    Ok(escaped(h)?.map(|e| format!("'{e}'")).unwrap_or_default())
 }
 
-impl HelperDef for EscapeHelper {
-    fn call<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-        out: &mut dyn Output,
-    ) -> HelperResult {
-        // Without an argument handlebars.js passes its options object: truthy, not a string.
-        if h.params().is_empty() {
-            return Err(helper_error("str.replace is not a function"));
-        }
-        let value = param(h, 0);
-        if !js::truthy(value) {
-            return Ok(());
-        }
-        let Some(Value::String(s)) = value else {
-            return Err(helper_error("str.replace is not a function"));
-        };
-        let escaped = s.replace('\'', "''").replace('\n', "\n\n");
-        if self.quote {
-            out.write("'")?;
-            out.write(&escaped)?;
-            out.write("'")?;
-        } else {
-            out.write(&escaped)?;
-        }
-        Ok(())
+/// Kibana's `escape_multiline_string`: [`escape_string`] without the surrounding quotes.
+fn escape_multiline_string(h: &Helper<'_>) -> std::result::Result<String, RenderError> {
+    Ok(escaped(h)?.unwrap_or_default())
+}
+
+fn escaped(h: &Helper<'_>) -> std::result::Result<Option<String>, RenderError> {
+    // Without an argument handlebars.js passes its options object: truthy, not a string.
+    if h.params().is_empty() {
+        return Err(helper_error("str.replace is not a function"));
     }
+    let value = param(h, 0);
+    if !js::truthy(value) {
+        return Ok(None);
+    }
+    let Some(Value::String(s)) = value else {
+        return Err(helper_error("str.replace is not a function"));
+    };
+    Ok(Some(s.replace('\'', "''").replace('\n', "\n\n")))
 }
 
 /// Kibana's `to_json`: strings are taken as already-serialised JSON; anything else is
 /// `JSON.stringify`d.
-struct ToJsonHelper;
-
-impl HelperDef for ToJsonHelper {
-    fn call<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-        out: &mut dyn Output,
-    ) -> HelperResult {
-        match param(h, 0) {
-            Some(Value::String(s)) => out.write(s)?,
-            Some(v) => out.write(&js::json_stringify(v))?,
-            None => {}
-        }
-        Ok(())
-    }
+fn to_json(h: &Helper<'_>) -> std::result::Result<String, RenderError> {
+    Ok(match param(h, 0) {
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => js::json_stringify(v),
+        None => String::new(),
+    })
 }
 
 /// Kibana's `url_encode`: `encodeURIComponent` plus `!'()*` percent-encoded.
-struct UrlEncodeHelper;
-
-impl HelperDef for UrlEncodeHelper {
-    fn call<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-        out: &mut dyn Output,
-    ) -> HelperResult {
-        let text = match param(h, 0) {
-            // Without an argument handlebars.js passes its options object.
-            None if h.params().is_empty() => "[object Object]".to_string(),
-            None => "undefined".to_string(),
-            Some(v) => js::to_js_string(v),
-        };
-        out.write(&url_encode(&text))?;
-        Ok(())
-    }
+fn url_encode_helper(h: &Helper<'_>) -> std::result::Result<String, RenderError> {
+    let text = match param(h, 0) {
+        // Without an argument handlebars.js passes its options object.
+        None if h.params().is_empty() => "[object Object]".to_string(),
+        None => "undefined".to_string(),
+        Some(v) => js::to_js_string(v),
+    };
+    Ok(url_encode(&text))
 }
 
 /// `encodeURIComponent(text)` with `!'()*` also escaped (upper-case hex).
@@ -552,9 +532,12 @@ impl HelperDef for SemverSatisfiesHelper {
                 crate::version::satisfies(&version, &range, crate::version::Options::default())
             })
         });
-        match if yes { h.template() } else { h.inverse() } {
-            Some(t) => t.render(r, ctx, rc, out),
-            None => Ok(()),
-        }
+        render_block(
+            if yes { h.template() } else { h.inverse() },
+            r,
+            ctx,
+            rc,
+            out,
+        )
     }
 }

@@ -49,19 +49,6 @@ pub const OPS: &[Op] = &[
     },
 ];
 
-fn object<'a>(args: &Args<'a>, name: &str) -> Result<&'a Value> {
-    let v = args.value(name)?;
-    if v.is_object() {
-        Ok(v)
-    } else {
-        Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!("argument `{name}` must be an object, got {}", type_name(v)),
-        )
-        .at(crate::args::pointer(name)))
-    }
-}
-
 fn required_templates<'a>(args: &Args<'a>, name: &str) -> Result<&'a AgentTemplates> {
     templates_arg(args, name)?.ok_or_else(|| {
         Error::new(
@@ -118,7 +105,7 @@ fn compile_template_op(args: &Args<'_>) -> Result<Value> {
 /// `package_policy` or `inputs` (+ `vars?`, the package-level vars); `agent_version?`,
 /// `serverless?`. Result: the inputs with `compiled_input` / `compiled_stream`.
 fn compile_inputs_op(args: &Args<'_>) -> Result<Value> {
-    let pkg = object(args, "package_info")?;
+    let pkg = args.object_value("package_info")?;
     let templates = required_templates(args, "agent_templates")?;
     let (inputs, vars) = match args.get("package_policy") {
         Some(p) if !p.is_null() => (p.get("inputs"), p.get("vars")),
@@ -142,7 +129,7 @@ fn compile_inputs_op(args: &Args<'_>) -> Result<Value> {
 /// `fleet.stored_package_policy_to_agent_inputs` — args: `package_policy` (with compiled inputs
 /// and streams), `package_info?`, `output_id?`, `namespace?`. Result: the agent inputs.
 fn agent_inputs_op(args: &Args<'_>) -> Result<Value> {
-    let policy = object(args, "package_policy")?;
+    let policy = args.object_value("package_policy")?;
     let pkg = args.get("package_info").filter(|p| p.is_object());
     Ok(Value::Array(agent_inputs(policy, pkg, context(args)?)))
 }
@@ -152,9 +139,9 @@ fn agent_inputs_op(args: &Args<'_>) -> Result<Value> {
 /// `current_agent_templates?` (compile `current`; otherwise its stored compiled fields are used),
 /// `agent_version?`, `output_id?`, `namespace?`. Result: `{before, after, changes, unified}`.
 fn diff_op(args: &Args<'_>) -> Result<Value> {
-    let current = object(args, "current")?;
-    let proposed = object(args, "proposed")?;
-    let pkg = object(args, "package_info")?;
+    let current = args.object_value("current")?;
+    let proposed = args.object_value("proposed")?;
+    let pkg = args.object_value("package_info")?;
     let current_pkg = args.get("current_package_info").filter(|p| p.is_object());
     let opts = compile_options(args)?;
     let ctx = context(args)?;
@@ -228,8 +215,8 @@ pub fn agent_config_diff(
 /// `agent_version?`. Result: `{inputs, yaml}` (`yaml` is the `inputs:` section, secrets masked
 /// only if `mask_secrets` is true — a standalone file needs the real values).
 fn standalone_inputs_op(args: &Args<'_>) -> Result<Value> {
-    let policy = object(args, "package_policy")?;
-    let pkg = object(args, "package_info")?;
+    let policy = args.object_value("package_policy")?;
+    let pkg = args.object_value("package_info")?;
     let templates = required_templates(args, "agent_templates")?;
     let inputs = super::standalone::render(policy, pkg, templates, compile_options(args)?)?;
     let yaml = super::diff::inputs_yaml(&inputs);
@@ -245,10 +232,10 @@ fn standalone_upgrade_op(args: &Args<'_>) -> Result<Value> {
         Value::String(text) => crate::yaml::parse(text).map_err(|e| e.under("/standalone"))?,
         other => other.clone(),
     };
-    let policy = object(args, "package_policy")?;
-    let old_pkg = object(args, "current_package_info")?;
+    let policy = args.object_value("package_policy")?;
+    let old_pkg = args.object_value("current_package_info")?;
     let old_templates = required_templates(args, "current_agent_templates")?;
-    let pkg = object(args, "package_info")?;
+    let pkg = args.object_value("package_info")?;
     let templates = required_templates(args, "agent_templates")?;
     let opts = compile_options(args)?;
     let base = super::standalone::render(policy, old_pkg, old_templates, opts)?;

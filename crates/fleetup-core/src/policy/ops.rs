@@ -72,19 +72,6 @@ pub const OPS: &[Op] = &[
     },
 ];
 
-fn object_arg<'a>(args: &Args<'a>, name: &str) -> Result<&'a Value> {
-    let v = args.value(name)?;
-    if v.is_object() {
-        Ok(v)
-    } else {
-        Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!("argument `{name}` must be an object, got {}", type_name(v)),
-        )
-        .at(crate::args::pointer(name)))
-    }
-}
-
 fn string_list(args: &Args<'_>, name: &str) -> Result<Vec<String>> {
     match args.get(name) {
         None | Some(Value::Null) => Ok(Vec::new()),
@@ -115,8 +102,8 @@ fn string_list(args: &Args<'_>, name: &str) -> Result<Vec<String>> {
 /// `fleet.validate_package_policy` — args: `package_policy` (object), `package_info` (object),
 /// `allowed_namespace_prefixes?` (string array). Result: Kibana's validation result object.
 fn validate_policy_op(args: &Args<'_>) -> Result<Value> {
-    let policy = object_arg(args, "package_policy")?;
-    let pkg = object_arg(args, "package_info")?;
+    let policy = args.object_value("package_policy")?;
+    let pkg = args.object_value("package_info")?;
     let opts = ValidateOptions {
         allowed_namespace_prefixes: string_list(args, "allowed_namespace_prefixes")?,
     };
@@ -144,7 +131,7 @@ fn has_errors_op(args: &Args<'_>) -> Result<Value> {
 /// `fleet.package_to_package_policy_inputs` — args: `package_info`, `integration_to_enable?`.
 /// Result: the inputs array.
 fn defaults_inputs_op(args: &Args<'_>) -> Result<Value> {
-    let pkg = object_arg(args, "package_info")?;
+    let pkg = args.object_value("package_info")?;
     let only = args.opt_str("integration_to_enable")?;
     Ok(Value::Array(package_to_package_policy_inputs(pkg, only)))
 }
@@ -152,7 +139,7 @@ fn defaults_inputs_op(args: &Args<'_>) -> Result<Value> {
 /// `fleet.package_to_package_policy` — args: `package_info`, `agent_policy_ids?`, `namespace?`,
 /// `name?`, `description?`, `integration_to_enable?`. Result: a new package policy.
 fn new_policy_op(args: &Args<'_>) -> Result<Value> {
-    let pkg = object_arg(args, "package_info")?;
+    let pkg = args.object_value("package_info")?;
     let opts = NewPolicyOptions {
         agent_policy_ids: string_list(args, "agent_policy_ids")?,
         namespace: args.opt_str("namespace")?,
@@ -170,8 +157,8 @@ fn new_policy_op(args: &Args<'_>) -> Result<Value> {
 /// Result: the upgraded policy (with `errors` under `dry_run`); error `PACKAGE_POLICY_VALIDATION`
 /// otherwise, or for a modified frozen var.
 fn update_inputs_op(args: &Args<'_>) -> Result<Value> {
-    let policy = object_arg(args, "package_policy")?;
-    let pkg = object_arg(args, "package_info")?;
+    let policy = args.object_value("package_policy")?;
+    let pkg = args.object_value("package_info")?;
     let dry_run = args.opt_bool("dry_run")?.unwrap_or(false);
     let prepared;
     let overrides: &[Value] = match args.get("inputs_override") {
@@ -228,8 +215,8 @@ fn update_inputs_op(args: &Args<'_>) -> Result<Value> {
 /// agent_diff, hasErrors, changes, agent_configuration?}`; error `UPGRADE_NOT_ALLOWED` when the
 /// target is older than the policy.
 fn dry_run_op(args: &Args<'_>) -> Result<Value> {
-    let policy = object_arg(args, "package_policy")?;
-    let pkg = object_arg(args, "package_info")?;
+    let policy = args.object_value("package_policy")?;
+    let pkg = args.object_value("package_info")?;
     let features = args.get("experimental_data_stream_features");
     match dry_run_agent(args)? {
         None => upgrade_dry_run(policy, pkg, features),
@@ -262,7 +249,7 @@ fn dry_run_agent<'a>(args: &Args<'a>) -> Result<Option<super::dry_run::DryRunAge
 /// `fleet.upgrade_dry_run` with `package_info` already resolved to a prepared package (see
 /// `crate::lines`); the same checks in the same order as [`dry_run_op`].
 pub(crate) fn dry_run_prepared(args: &Args<'_>, prepared: &PreparedPackage) -> Result<Value> {
-    let policy = object_arg(args, "package_policy")?;
+    let policy = args.object_value("package_policy")?;
     super::dry_run::upgrade_dry_run_prepared(
         policy,
         prepared,
@@ -273,7 +260,7 @@ pub(crate) fn dry_run_prepared(args: &Args<'_>, prepared: &PreparedPackage) -> R
 
 /// `fleet.to_simplified_policy` — args: `package_policy`. Result: the simplified policy.
 fn to_simplified_op(args: &Args<'_>) -> Result<Value> {
-    let policy = object_arg(args, "package_policy")?;
+    let policy = args.object_value("package_policy")?;
     to_simplified(policy).map_err(|e| e.under("/package_policy"))
 }
 
@@ -281,8 +268,8 @@ fn to_simplified_op(args: &Args<'_>) -> Result<Value> {
 /// package policy (package defaults, then the given values); error `PACKAGE_POLICY_VALIDATION`
 /// for unknown inputs, streams or vars.
 fn from_simplified_op(args: &Args<'_>) -> Result<Value> {
-    let simplified = object_arg(args, "simplified_policy")?;
-    let pkg = object_arg(args, "package_info")?;
+    let simplified = args.object_value("simplified_policy")?;
+    let pkg = args.object_value("package_info")?;
     from_simplified(simplified, pkg)
 }
 
