@@ -36,6 +36,21 @@ pub struct AgentChange {
     pub message: String,
 }
 
+impl AgentChange {
+    /// A change with no key: the path and both values are filled in by key-level changes.
+    fn new(kind: &'static str, input_type: &str, dataset: Option<&str>, message: String) -> Self {
+        AgentChange {
+            kind,
+            input_type: input_type.to_string(),
+            dataset: dataset.map(str::to_string),
+            path: None,
+            before: None,
+            after: None,
+            message,
+        }
+    }
+}
+
 /// Both sides and what changed between them.
 #[derive(Debug, Clone, Serialize)]
 pub struct AgentDiff {
@@ -205,29 +220,23 @@ fn changes(before: &[Value], after: &[Value]) -> Vec<AgentChange> {
                 used_after[i] = true;
                 key_changes(&mut out, bt, None, b, &after[i]);
             }
-            None => out.push(AgentChange {
-                kind: "input_stopped",
-                input_type: bt.to_string(),
-                dataset: None,
-                path: None,
-                before: None,
-                after: None,
-                message: format!("The agent stops running the {bt} input."),
-            }),
+            None => out.push(AgentChange::new(
+                "input_stopped",
+                bt,
+                None,
+                format!("The agent stops running the {bt} input."),
+            )),
         }
     }
     for (i, a) in after.iter().enumerate() {
         if !used_after[i] {
             let at = s(a, "type").unwrap_or("");
-            out.push(AgentChange {
-                kind: "input_started",
-                input_type: at.to_string(),
-                dataset: None,
-                path: None,
-                before: None,
-                after: None,
-                message: format!("The agent starts running the {at} input."),
-            });
+            out.push(AgentChange::new(
+                "input_started",
+                at,
+                None,
+                format!("The agent starts running the {at} input."),
+            ));
         }
     }
     // Streams: same dataset and input type, then same dataset under another input type.
@@ -275,34 +284,28 @@ fn changes(before: &[Value], after: &[Value]) -> Vec<AgentChange> {
                 });
                 key_changes(&mut out, n.input_type, Some(o.dataset), o.stream, n.stream);
             }
-            None => out.push(AgentChange {
-                kind: "stream_stopped",
-                input_type: o.input_type.to_string(),
-                dataset: Some(o.dataset.to_string()),
-                path: None,
-                before: None,
-                after: None,
-                message: format!(
+            None => out.push(AgentChange::new(
+                "stream_stopped",
+                o.input_type,
+                Some(o.dataset),
+                format!(
                     "The agent stops collecting {} ({} input).",
                     o.dataset, o.input_type
                 ),
-            }),
+            )),
         }
     }
     for (i, n) in new.iter().enumerate() {
         if !used_new[i] {
-            out.push(AgentChange {
-                kind: "stream_started",
-                input_type: n.input_type.to_string(),
-                dataset: Some(n.dataset.to_string()),
-                path: None,
-                before: None,
-                after: None,
-                message: format!(
+            out.push(AgentChange::new(
+                "stream_started",
+                n.input_type,
+                Some(n.dataset),
+                format!(
                     "The agent starts collecting {} ({} input).",
                     n.dataset, n.input_type
                 ),
-            });
+            ));
         }
     }
     out
