@@ -7,20 +7,13 @@
 //!   `tests/snapshots/agent_diffs.json` (`FLEETUP_UPDATE_SNAPSHOTS=1` regenerates);
 //! - standalone inputs rendered for every corpus policy have what Elastic Agent's schema needs.
 
+mod support;
+
 use std::cmp::Ordering;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use support::shared;
 
 use serde_json::{json, Map, Value};
-
-fn shared() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: ../shared is absent (a fresh clone has no reference material)");
-        None
-    }
-}
 
 fn call(op: &str, args: Value) -> Result<Value, fleetup_core::Error> {
     fleetup_core::dispatch(op, &args)

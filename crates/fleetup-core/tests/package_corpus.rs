@@ -3,22 +3,15 @@
 //! `yaml-rust2`'s own loader, not fleetup's), and loading it as a registry-style `.zip` gives the
 //! identical PackageInfo.
 
+mod support;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use support::shared;
 
 use serde_json::{json, Value};
 use yaml_rust2::{Yaml, YamlLoader};
-
-fn shared() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: ../shared is absent (a fresh clone has no reference material)");
-        None
-    }
-}
 
 /// Every `<root>/<package>/<version>` folder.
 fn package_dirs(root: &Path) -> Vec<PathBuf> {

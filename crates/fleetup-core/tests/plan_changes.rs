@@ -2,19 +2,12 @@
 //! small hand-written packages where the corpus has no example), the windows 1.5.1 → 1.6.0
 //! conflict and its resolution, and secrets that never leak into a plan.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
+use support::shared;
 
 use serde_json::{json, Value};
-
-fn shared() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: ../shared is absent (a fresh clone has no reference material)");
-        None
-    }
-}
 
 fn call(op: &str, args: Value) -> Value {
     match fleetup_core::dispatch(op, &args) {

@@ -5,21 +5,14 @@
 //! Regenerate after an intended change with `FLEETUP_UPDATE_SNAPSHOTS=1 cargo test --test
 //! plan_corpus_snapshots`, then read the diff of `tests/snapshots/corpus_plans.json`.
 
+mod support;
+
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use support::shared;
 
 use serde_json::{json, Map, Value};
-
-fn shared() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: ../shared is absent (a fresh clone has no reference material)");
-        None
-    }
-}
 
 fn call(op: &str, args: Value) -> Value {
     match fleetup_core::dispatch(op, &args) {
