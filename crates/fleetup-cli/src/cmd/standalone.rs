@@ -99,7 +99,7 @@ fn read_policy(path: &Path) -> Result<Value, Error> {
 
 fn package_with_templates(path: &Path) -> Result<(Value, Value), Error> {
     let info = super::plan::load_package(path)?;
-    let templates = fleetup_core::package::load_agent_templates(path)?;
+    let templates = super::plan::agent_templates(path)?;
     Ok((info, Value::Object(templates)))
 }
 

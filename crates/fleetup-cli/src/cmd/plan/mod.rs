@@ -389,13 +389,13 @@ pub fn run(args: PlanArgs) -> Result<ExitCode, Error> {
 /// Small runs show every policy in full; beyond this many, clean policies are counted, not shown.
 const DETAIL_LIMIT: u64 = 20;
 
-/// A package's agent templates, for `--agent-diff` (registry JSON has none).
-fn agent_templates(path: &std::path::Path) -> Result<AgentTemplates, Error> {
+/// A package's agent templates (registry JSON has none: an error that says so).
+pub fn agent_templates(path: &std::path::Path) -> Result<AgentTemplates, Error> {
     if is_json(path) {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
             format!(
-                "--agent-diff needs the package's agent templates: {} is registry JSON; give a directory or .zip",
+                "this needs the package's agent templates: {} is registry JSON; give a directory or .zip",
                 path.display()
             ),
         ));
