@@ -147,21 +147,26 @@ pub fn call_bytes(request: &[u8]) -> Vec<u8> {
                     e.valid_up_to()
                 ),
             );
-            write_envelope(Err(err), &mut out);
+            write_envelope::<Value>(Err(err), &mut out);
             out.into_bytes()
         }
     }
 }
 
-fn write_envelope(result: Result<Value>, out: &mut String) {
-    let (head, v) = match result {
-        Ok(v) => ("{\"ok\":", v),
-        Err(e) => ("{\"error\":", e.to_json()),
-    };
+fn write_envelope<T: serde::Serialize>(result: Result<T>, out: &mut String) {
     // Serialised straight into the output buffer (not through `Display` and a temporary string).
     let mut buf = std::mem::take(out).into_bytes();
-    buf.extend_from_slice(head.as_bytes());
-    if serde_json::to_writer(&mut buf, &v).is_err() {
+    let written = match result {
+        Ok(v) => {
+            buf.extend_from_slice(b"{\"ok\":");
+            serde_json::to_writer(&mut buf, &v)
+        }
+        Err(e) => {
+            buf.extend_from_slice(b"{\"error\":");
+            serde_json::to_writer(&mut buf, &e.to_json())
+        }
+    };
+    if written.is_err() {
         // Writing to a Vec cannot fail; keep the envelope well-formed regardless.
         buf.extend_from_slice(b"null");
     }

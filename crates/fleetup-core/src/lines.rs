@@ -23,6 +23,7 @@ use serde_json::Value;
 use crate::args::Args;
 use crate::error::Result;
 use crate::limits::MAX_DOCUMENT_BYTES;
+use crate::policy::dry_run::DryRunItem;
 use crate::policy::prepared::PreparedPackage;
 
 const OP: &str = "fleet.upgrade_dry_run";
@@ -42,15 +43,24 @@ thread_local! {
     static CACHE: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
 }
 
+/// The answer of this path: a dry-run item written straight as JSON text, or (on first sight of
+/// a package, or a policy the item path does not take) the ordinary path's value.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+pub(crate) enum Answer {
+    DryRun(Box<DryRunItem>),
+    Value(Value),
+}
+
 /// The response to `request` when it is a dry run this path handles; `None` sends the request
 /// down the ordinary path.
-pub(crate) fn try_cached_dry_run(request: &str) -> Option<Result<Value>> {
+pub(crate) fn try_cached_dry_run(request: &str) -> Option<Result<Answer>> {
     if request.len() > MAX_DOCUMENT_BYTES || !request.contains(OP) {
         return None;
     }
     let span = package_span(request)?;
     if span.hit.is_none() {
-        return Some(first_sight(request, span.start, span.end));
+        return Some(first_sight(request, span.start, span.end).map(Answer::Value));
     }
     let prepared = span.hit?;
     // The request with the package text replaced by `null`.
@@ -58,16 +68,26 @@ pub(crate) fn try_cached_dry_run(request: &str) -> Option<Result<Value>> {
     rest.push_str(request.get(..span.start)?);
     rest.push_str("null");
     rest.push_str(request.get(span.end..)?);
-    let req: Value = serde_json::from_str(&rest).ok()?;
+    let mut req: Value = serde_json::from_str(&rest).ok()?;
     if req.get("op").and_then(Value::as_str) != Some(OP) {
         return None;
     }
-    let args = req.get("args")?;
+    let args = req.get_mut("args")?;
     if args.get("package_info") != Some(&Value::Null) {
         return None;
     }
+    // The policy is moved out of the request (it becomes `diff[0]`) when it is an object; any
+    // other value takes the borrowed path, which reports it exactly as the ordinary path does.
+    let policy = match args.get_mut("package_policy") {
+        Some(p @ Value::Object(_)) => Some(p.take()),
+        _ => None,
+    };
     let args = Args::new(args).ok()?;
-    Some(crate::policy::ops::dry_run_prepared(&args, &prepared))
+    Some(match policy {
+        Some(policy) => crate::policy::ops::dry_run_prepared_owned(&args, policy, &prepared)
+            .map(|item| Answer::DryRun(Box::new(item))),
+        None => crate::policy::ops::dry_run_prepared(&args, &prepared).map(Answer::Value),
+    })
 }
 
 /// A request whose package text is not cached: answered as the ordinary path answers it, and
@@ -349,7 +369,7 @@ mod tests {
         ];
         for text in &cases {
             let fast = match try_cached_dry_run(text) {
-                Some(Ok(v)) => v.to_string(),
+                Some(Ok(v)) => serde_json::to_string(&v).expect("serialisable"),
                 Some(Err(e)) => e.to_json().to_string(),
                 None => plain(text),
             };

@@ -123,19 +123,129 @@ pub fn upgrade_dry_run_prepared(
     experimental_features: Option<&Value>,
     agent: Option<DryRunAgent<'_>>,
 ) -> Result<Value> {
-    let pkg = prepared.package();
     let Value::Object(policy_map) = policy else {
-        return Err(Error::new(
-            ErrorKind::InvalidPolicy,
-            "a package policy must be a JSON object",
-        )
-        .at("/package_policy"));
+        return Err(not_an_object());
     };
-    check_upgrade_allowed(policy, pkg)?;
+    check_upgrade_allowed(policy, prepared.package())?;
+    dry_run_item(policy_map.clone(), prepared, experimental_features, agent)
+        .map(DryRunItem::into_value)
+}
+
+/// [`upgrade_dry_run_prepared`] on a policy the caller no longer needs (it becomes `diff[0]`
+/// without a copy), returning the item unserialised: what a caller that writes the answer as
+/// JSON text wants (see [`DryRunItem`]).
+///
+/// # Errors
+/// As [`upgrade_dry_run`].
+pub fn upgrade_dry_run_owned(
+    policy: Value,
+    prepared: &PreparedPackage,
+    experimental_features: Option<&Value>,
+    agent: Option<DryRunAgent<'_>>,
+) -> Result<DryRunItem> {
+    check_upgrade_allowed(&policy, prepared.package())?;
+    let Value::Object(policy_map) = policy else {
+        return Err(not_an_object());
+    };
+    dry_run_item(policy_map, prepared, experimental_features, agent)
+}
+
+fn not_an_object() -> Error {
+    Error::new(
+        ErrorKind::InvalidPolicy,
+        "a package policy must be a JSON object",
+    )
+    .at("/package_policy")
+}
+
+/// One dry-run item before it becomes JSON. The change list stays typed: written straight as
+/// text ([`Serialize`]) it costs a fraction of first building it as a `Value` tree (one map, one
+/// hash per key and one allocation per node for each of hundreds of records).
+#[derive(Debug, Clone)]
+pub struct DryRunItem {
+    /// The policy as stored (`diff[0]`).
+    pub current: Value,
+    /// The upgraded policy, with `errors` when it fails validation (`diff[1]`).
+    pub proposed: Value,
+    /// Kibana's `agent_diff`: the agent inputs of the current policy.
+    pub agent_diff: Vec<Value>,
+    /// The field-level change list.
+    pub changes: Vec<crate::plan::changes::Change>,
+    /// The agent configuration diff, when agent templates were given.
+    pub agent_configuration: Option<Value>,
+}
+
+impl DryRunItem {
+    /// `name` of the item: the proposed policy's.
+    fn name(&self) -> &Value {
+        self.proposed.get("name").unwrap_or(&Value::Null)
+    }
+
+    /// `hasErrors`: whether the proposed policy carries validation errors.
+    pub fn has_errors(&self) -> bool {
+        self.proposed.get("errors").is_some()
+    }
+
+    /// The item as a JSON value (the same document [`Serialize`] writes).
+    pub fn into_value(self) -> Value {
+        let name = self.name().clone();
+        let has_errors = self.has_errors();
+        let changes = serde_json::to_value(self.changes).unwrap_or(Value::Array(Vec::new()));
+        let mut out = Map::with_capacity(6);
+        out.insert("name".into(), name);
+        out.insert(
+            "diff".into(),
+            Value::Array(vec![self.current, self.proposed]),
+        );
+        out.insert(
+            "agent_diff".into(),
+            Value::Array(vec![Value::Array(self.agent_diff)]),
+        );
+        out.insert("hasErrors".into(), Value::Bool(has_errors));
+        out.insert("changes".into(), changes);
+        if let Some(a) = self.agent_configuration {
+            out.insert("agent_configuration".into(), a);
+        }
+        Value::Object(out)
+    }
+}
+
+impl serde::Serialize for DryRunItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let len = if self.agent_configuration.is_some() {
+            6
+        } else {
+            5
+        };
+        let mut map = serializer.serialize_map(Some(len))?;
+        map.serialize_entry("name", self.name())?;
+        map.serialize_entry("diff", &[&self.current, &self.proposed])?;
+        map.serialize_entry("agent_diff", &[&self.agent_diff])?;
+        map.serialize_entry("hasErrors", &self.has_errors())?;
+        map.serialize_entry("changes", &self.changes)?;
+        if let Some(a) = &self.agent_configuration {
+            map.serialize_entry("agent_configuration", a)?;
+        }
+        map.end()
+    }
+}
+
+/// The dry run proper, on the stored policy's fields (already checked by
+/// [`check_upgrade_allowed`]).
+fn dry_run_item(
+    mut current: Map<String, Value>,
+    prepared: &PreparedPackage,
+    experimental_features: Option<&Value>,
+    agent: Option<DryRunAgent<'_>>,
+) -> Result<DryRunItem> {
+    let pkg = prepared.package();
     let features = experimental_features
         .cloned()
         .unwrap_or(Value::Array(Vec::new()));
-    let mut current = policy_map.clone();
     if let Some(Value::Object(p)) = current.get_mut("package") {
         p.insert("experimental_data_stream_features".into(), features);
     }
@@ -182,29 +292,18 @@ pub fn upgrade_dry_run_prepared(
         Some(pkg),
         crate::agent::AgentPolicyContext::default(),
     );
-    let has_errors = proposed.get("errors").is_some();
     let changes = prepared.change_index().changes(
         &current,
         &proposed,
         crate::plan::changes::ChangeOptions::default(),
     );
-    let changes = serde_json::to_value(changes).unwrap_or(Value::Array(Vec::new()));
-    let mut out = Map::new();
-    out.insert(
-        "name".into(),
-        proposed.get("name").cloned().unwrap_or(Value::Null),
-    );
-    out.insert("diff".into(), Value::Array(vec![current, proposed]));
-    out.insert(
-        "agent_diff".into(),
-        Value::Array(vec![Value::Array(agent_diff)]),
-    );
-    out.insert("hasErrors".into(), Value::Bool(has_errors));
-    out.insert("changes".into(), changes);
-    if let Some(a) = agent_configuration {
-        out.insert("agent_configuration".into(), a);
-    }
-    Ok(Value::Object(out))
+    Ok(DryRunItem {
+        current,
+        proposed,
+        agent_diff,
+        changes,
+        agent_configuration,
+    })
 }
 
 /// Compiles the proposed policy of a dry run (in place) and returns the agent configuration

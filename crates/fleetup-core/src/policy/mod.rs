@@ -23,7 +23,9 @@ pub mod simplified;
 pub mod validate;
 
 pub use defaults::{package_to_package_policy, package_to_package_policy_inputs, NewPolicyOptions};
-pub use dry_run::{field_changes, upgrade_dry_run, upgrade_dry_run_prepared};
+pub use dry_run::{
+    field_changes, upgrade_dry_run, upgrade_dry_run_owned, upgrade_dry_run_prepared, DryRunItem,
+};
 pub use merge::update_package_inputs;
 pub use prepared::PreparedPackage;
 pub use validate::{

@@ -258,6 +258,18 @@ pub(crate) fn dry_run_prepared(args: &Args<'_>, prepared: &PreparedPackage) -> R
     )
 }
 
+/// [`dry_run_prepared`] on a policy (a JSON object) already taken out of `args`, which no longer
+/// hold it; returns the item unserialised (see `crate::lines`).
+pub(crate) fn dry_run_prepared_owned(
+    args: &Args<'_>,
+    policy: Value,
+    prepared: &PreparedPackage,
+) -> Result<super::dry_run::DryRunItem> {
+    let features = args.get("experimental_data_stream_features");
+    let agent = dry_run_agent(args)?;
+    super::dry_run::upgrade_dry_run_owned(policy, prepared, features, agent)
+}
+
 /// `fleet.to_simplified_policy` — args: `package_policy`. Result: the simplified policy.
 fn to_simplified_op(args: &Args<'_>) -> Result<Value> {
     let policy = args.object_value("package_policy")?;
