@@ -11,6 +11,10 @@ use fleetup_core::policy::merge::{update_package_inputs_prepared, BasePolicy};
 use fleetup_core::policy::{upgrade_dry_run_prepared, PreparedPackage};
 use serde_json::{json, Value};
 
+// The allocator of the CLI, so that the numbers are those of the shipped binaries.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn synthetic_package(name: &str, version: &str, data_streams: usize, vars: usize) -> Value {
     let var_defs = |prefix: &str| -> Vec<Value> {
         (0..vars)

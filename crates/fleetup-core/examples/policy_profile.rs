@@ -17,6 +17,10 @@
 use fleetup_core::dispatch;
 use serde_json::{json, Value};
 
+// The allocator of the CLI, so that instruction counts are those of `fleetup call`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn load(rel: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/corpus/packages")

@@ -26,6 +26,7 @@ pub mod agent;
 pub mod args;
 pub mod dispatch;
 pub mod error;
+pub(crate) mod fields;
 pub mod js;
 pub mod limits;
 mod lines;

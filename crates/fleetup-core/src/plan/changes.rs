@@ -7,13 +7,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::fields::Fields;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::policy::package::var_default_value;
-
 use super::index::{
-    containers, is_secret, shown, str_field, Container, ContainerKey, Scope, VarDefs,
+    containers, is_secret, shown, str_field, Container, ContainerDefs, ContainerKey, Scope, VarDefs,
 };
 
 /// How much a change matters.
@@ -202,7 +201,7 @@ impl ChangeIndex {
             new_defs: VarDefs::new(target),
             old_defs: previous.map(VarDefs::new),
             has_integrations: target
-                .get("policy_templates")
+                .field("policy_templates")
                 .and_then(Value::as_array)
                 .is_some_and(|t| t.len() > 1),
         }
@@ -253,6 +252,14 @@ fn changes_with(
         out: Vec::new(),
         new_defs: &index.new_defs,
         old_defs: index.old_defs.as_ref(),
+        new_of: prop_containers
+            .iter()
+            .map(|p| index.new_defs.of(p))
+            .collect(),
+        old_of: match &index.old_defs {
+            Some(d) => cur_containers.iter().map(|c| d.of(c)).collect(),
+            None => Vec::new(),
+        },
         include_unchanged: options.include_unchanged,
     };
 
@@ -414,6 +421,10 @@ struct Builder<'d> {
     out: Vec<Change>,
     new_defs: &'d VarDefs,
     old_defs: Option<&'d VarDefs>,
+    /// The target's definitions of each proposed container (by `Container::index`).
+    new_of: Vec<ContainerDefs<'d>>,
+    /// The previous version's definitions of each current container, when it is known.
+    old_of: Vec<ContainerDefs<'d>>,
     include_unchanged: bool,
 }
 
@@ -439,20 +450,116 @@ fn base(kind: ChangeKind, severity: Severity, c: &Container<'_>) -> Change {
     }
 }
 
-fn display(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => "no value".to_string(),
-        Some(Value::String(s)) => format!("\"{}\"", truncate(s, 60)),
-        Some(other) => truncate(&other.to_string(), 60),
+/// A value as messages show it: strings quoted, anything else as JSON, cut after 60 characters;
+/// `no value` for absent or null. Written straight into the message (no temporary strings).
+struct Shown<'v> {
+    value: Option<&'v Value>,
+    secret: bool,
+}
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.value {
+            None | Some(Value::Null) => f.write_str("no value"),
+            Some(_) if self.secret => f.write_str("(secret)"),
+            Some(Value::String(s)) => {
+                f.write_str("\"")?;
+                write_truncated(f, 60, |w| w.write_str(s))?;
+                f.write_str("\"")
+            }
+            // Serialised to text first: serde_json's `Display` goes through an `io::Write`
+            // adapter, several times slower than writing into a buffer.
+            Some(other) => {
+                let text = serde_json::to_string(other).map_err(|_| std::fmt::Error)?;
+                write_truncated(f, 60, |w| w.write_str(&text))
+            }
+        }
     }
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
+/// Writes what `content` writes, cut after `max` characters and marked `…` when cut.
+fn write_truncated(
+    f: &mut std::fmt::Formatter<'_>,
+    max: usize,
+    content: impl FnOnce(&mut dyn std::fmt::Write) -> std::fmt::Result,
+) -> std::fmt::Result {
+    let mut w = Truncating {
+        out: f,
+        left: max,
+        cut: false,
+    };
+    let written = content(&mut w);
+    if w.cut {
+        return w.out.write_str("…");
     }
-    let cut: String = s.chars().take(max).collect();
-    format!("{cut}…")
+    written
+}
+
+/// A writer that passes on `left` more characters, then stops the writing (`cut`).
+struct Truncating<'f, 'g> {
+    out: &'f mut std::fmt::Formatter<'g>,
+    left: usize,
+    cut: bool,
+}
+
+impl std::fmt::Write for Truncating<'_, '_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.cut {
+            return Err(std::fmt::Error);
+        }
+        let mut end = s.len();
+        for (taken, (i, _)) in s.char_indices().enumerate() {
+            if taken == self.left {
+                end = i;
+                self.cut = true;
+                break;
+            }
+        }
+        self.out.write_str(&s[..end])?;
+        if self.cut {
+            // Ends the value's formatting early: the rest would be cut anyway.
+            return Err(std::fmt::Error);
+        }
+        self.left -= s[..end].chars().count();
+        Ok(())
+    }
+}
+
+/// `s` cut after `max` characters (marked `…` when cut).
+fn truncate(s: &str, max: usize) -> String {
+    struct Cut<'s>(&'s str, usize);
+    impl std::fmt::Display for Cut<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write_truncated(f, self.1, |w| w.write_str(self.0))
+        }
+    }
+    Cut(s, max).to_string()
+}
+
+/// A var's label in messages: `Title (name)`, or the name alone when it has no other title.
+struct Label<'c>(&'c Change);
+
+impl std::fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = self.0.var.as_deref().unwrap_or("?");
+        match &self.0.title {
+            Some(t) if t != name => write!(f, "{t} ({name})"),
+            _ => f.write_str(name),
+        }
+    }
+}
+
+/// One var on each side of an upgrade, with its definitions and values looked up once.
+#[derive(Clone, Copy)]
+struct VarFacts<'v> {
+    name: &'v str,
+    cur: Option<&'v Container<'v>>,
+    prop: Option<&'v Container<'v>>,
+    new_def: Option<&'v Map<String, Value>>,
+    old_def: Option<&'v Map<String, Value>>,
+    old_value: Option<&'v Value>,
+    new_value: Option<&'v Value>,
+    secret: bool,
 }
 
 fn def_bool(def: Option<&Map<String, Value>>, key: &str) -> bool {
@@ -461,57 +568,91 @@ fn def_bool(def: Option<&Map<String, Value>>, key: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The value a var gets from `packageToPackagePolicyInputs` (`[]` for multi vars without default).
-/// The value a var gets from `packageToPackagePolicyInputs`, when it gets one.
-fn default_value(def: Option<&Map<String, Value>>) -> Option<Value> {
-    var_default_value(def?).filter(|v| !v.is_null())
+/// The value a var gets from `packageToPackagePolicyInputs` (`[]` for a multi var without a
+/// default), when it gets one; borrowed, since it is only compared and shown.
+fn default_value(def: Option<&Map<String, Value>>) -> Option<&Value> {
+    static EMPTY_LIST: Value = Value::Array(Vec::new());
+    let def = def?;
+    let default = def.field("default");
+    if !crate::js::truthy(default) && crate::js::truthy(def.field("multi")) {
+        return Some(&EMPTY_LIST);
+    }
+    default.filter(|v| !v.is_null())
 }
 
-impl Builder<'_> {
+impl<'d> Builder<'d> {
+    /// The target's definition of var `name` in proposed container `p`.
+    fn new_def(&self, p: &Container<'_>, name: &str) -> Option<&'d Map<String, Value>> {
+        self.new_of.get(p.index)?.get(name)
+    }
+
+    /// The previous version's definition of var `name` in current container `c`.
+    fn old_def(&self, c: &Container<'_>, name: &str) -> Option<&'d Map<String, Value>> {
+        self.old_of.get(c.index)?.get(name)
+    }
+
+    /// The facts of var `name` in `cur` (current side) and `prop` (proposed side).
+    fn facts<'v>(
+        &self,
+        cur: Option<&'v Container<'v>>,
+        prop: Option<&'v Container<'v>>,
+        name: &'v str,
+    ) -> VarFacts<'v>
+    where
+        'd: 'v,
+    {
+        let new_def = prop.and_then(|p| self.new_def(p, name));
+        let old_def = cur.and_then(|cc| self.old_def(cc, name));
+        let old_value = cur.and_then(|cc| cc.value(name));
+        let new_value = prop.and_then(|p| p.value(name));
+        VarFacts {
+            name,
+            cur,
+            prop,
+            new_def,
+            old_def,
+            old_value,
+            new_value,
+            secret: is_secret(new_def, new_value) || is_secret(old_def, old_value),
+        }
+    }
+
+    /// A var-level record of `kind` in container `c`, from the var's facts.
     fn var_change(
         &self,
         kind: ChangeKind,
         severity: Severity,
         c: &Container<'_>,
-        cur: Option<&Container<'_>>,
-        prop: Option<&Container<'_>>,
-        name: &str,
+        f: &VarFacts<'_>,
     ) -> Change {
-        let new_def = prop.and_then(|p| self.new_defs.get(p, name));
-        let old_def = cur.and_then(|cc| self.old_defs.and_then(|d| d.get(cc, name)));
-        let old_value = cur.and_then(|cc| cc.value(name));
-        let new_value = prop.and_then(|p| p.value(name));
-        let secret = is_secret(new_def, new_value) || is_secret(old_def, old_value);
-        let def = new_def.or(old_def);
+        let secret = f.secret;
+        let def = f.new_def.or(f.old_def);
         let mut ch = base(kind, severity, c);
-        ch.var = Some(name.to_string());
-        ch.current_path = cur.map(|cc| cc.var_pointer(name));
-        ch.proposed_path = prop.map(|p| p.var_pointer(name));
-        ch.old_value = cur.map(|_| old_value.map_or(Value::Null, |v| shown(v, secret)));
-        ch.new_value = prop.map(|_| new_value.map_or(Value::Null, |v| shown(v, secret)));
+        ch.var = Some(f.name.to_string());
+        ch.current_path = f.cur.map(|cc| cc.var_pointer(f.name));
+        ch.proposed_path = f.prop.map(|p| p.var_pointer(f.name));
+        ch.old_value = f
+            .cur
+            .map(|_| f.old_value.map_or(Value::Null, |v| shown(v, secret)));
+        ch.new_value = f
+            .prop
+            .map(|_| f.new_value.map_or(Value::Null, |v| shown(v, secret)));
         ch.title = def.and_then(|d| str_field(d, "title")).map(str::to_string);
         ch.var_type = def
             .and_then(|d| str_field(d, "type"))
-            .or_else(|| prop.and_then(|p| p.entry_type(name)))
-            .or_else(|| cur.and_then(|cc| cc.entry_type(name)))
+            .or_else(|| f.prop.and_then(|p| p.entry_type(f.name)))
+            .or_else(|| f.cur.and_then(|cc| cc.entry_type(f.name)))
             .map(str::to_string);
         ch.secret = secret;
         ch
     }
 
-    fn label(&self, ch: &Change) -> String {
-        let name = ch.var.as_deref().unwrap_or("?");
-        match &ch.title {
-            Some(t) if t != name => format!("{t} ({name})"),
-            _ => name.to_string(),
+    /// [`Shown`] for a record: masked when the record's var holds a secret.
+    fn shown<'v>(ch: &Change, value: Option<&'v Value>) -> Shown<'v> {
+        Shown {
+            value,
+            secret: ch.secret,
         }
-    }
-
-    fn shown_value(ch: &Change, v: Option<&Value>) -> String {
-        if ch.secret && v.is_some_and(|v| !v.is_null()) {
-            return "(secret)".to_string();
-        }
-        display(v)
     }
 
     fn input_type_changed(&mut self, c: &Container<'_>, p: &Container<'_>) {
@@ -538,9 +679,7 @@ impl Builder<'_> {
             ChangeKind::VarMoved,
             Severity::Info,
             p,
-            Some(c),
-            Some(p),
-            name,
+            &self.facts(Some(c), Some(p), name),
         );
         ch.details
             .insert("old_scope".into(), c.scope.as_str().into());
@@ -554,14 +693,14 @@ impl Builder<'_> {
         }
         ch.message = format!(
             "{} moves from {} to {}{}",
-            self.label(&ch),
+            Label(&ch),
             c.label(),
             p.label(),
             if lost {
                 format!(
                     "; the value {} is not carried over (new value: {}).",
-                    Self::shown_value(&ch, old),
-                    Self::shown_value(&ch, new)
+                    Self::shown(&ch, old),
+                    Self::shown(&ch, new)
                 )
             } else {
                 "; the value is unchanged.".to_string()
@@ -581,11 +720,9 @@ impl Builder<'_> {
             ChangeKind::LikelyRename,
             Severity::Info,
             p,
-            None,
-            Some(p),
-            new_name,
+            &self.facts(None, Some(p), new_name),
         );
-        let old_def = self.old_defs.and_then(|d| d.get(c, old_name));
+        let old_def = self.old_def(c, old_name);
         let old_value = c.value(old_name);
         ch.current_path = Some(c.var_pointer(old_name));
         ch.old_value = Some(old_value.map_or(Value::Null, |v| {
@@ -599,13 +736,13 @@ impl Builder<'_> {
         }
         ch.message = format!(
             "{} looks like the new name of {}{}",
-            self.label(&ch),
+            Label(&ch),
             old_name,
             if lost {
                 format!(
                     "; the value {} is not carried over (new value: {}).",
-                    Self::shown_value(&ch, old_value),
-                    Self::shown_value(&ch, new_value)
+                    Self::shown(&ch, old_value),
+                    Self::shown(&ch, new_value)
                 )
             } else {
                 "; the value is the same.".to_string()
@@ -618,8 +755,8 @@ impl Builder<'_> {
         if c.scope == Scope::Package {
             return;
         }
-        let was = c.object.get("enabled").and_then(Value::as_bool);
-        let now = p.object.get("enabled").and_then(Value::as_bool);
+        let was = c.object.field("enabled").and_then(Value::as_bool);
+        let now = p.object.field("enabled").and_then(Value::as_bool);
         if was != now {
             let mut ch = base(ChangeKind::EnabledChanged, Severity::Attention, p);
             ch.current_path = Some(format!("{}/enabled", c.pointer));
@@ -694,7 +831,7 @@ impl Builder<'_> {
         let was_deprecated =
             |def: Option<&Map<String, Value>>| def.is_some_and(|d| d.contains_key("deprecated"));
         if let Some(def) = self.new_defs.container_def(p) {
-            if let Some(dep) = def.get("deprecated") {
+            if let Some(dep) = def.field("deprecated") {
                 let before = c.and_then(|cc| self.old_defs.and_then(|d| d.container_def(cc)));
                 if !was_deprecated(before) || self.old_defs.is_none() {
                     let mut ch = base(ChangeKind::Deprecated, Severity::Attention, p);
@@ -711,13 +848,13 @@ impl Builder<'_> {
         }
         let Some(vars) = p.vars else { return };
         for name in vars.keys() {
-            let Some(def) = self.new_defs.get(p, name) else {
+            let Some(def) = self.new_def(p, name) else {
                 continue;
             };
-            let Some(dep) = def.get("deprecated") else {
+            let Some(dep) = def.field("deprecated") else {
                 continue;
             };
-            let before = c.and_then(|cc| self.old_defs.and_then(|d| d.get(cc, name)));
+            let before = c.and_then(|cc| self.old_def(cc, name));
             if was_deprecated(before) {
                 continue;
             }
@@ -725,16 +862,10 @@ impl Builder<'_> {
                 ChangeKind::Deprecated,
                 Severity::Attention,
                 p,
-                c,
-                Some(p),
-                name,
+                &self.facts(c, Some(p), name),
             );
             ch.details.insert("deprecated".into(), dep.clone());
-            ch.message = format!(
-                "{} is deprecated{}.",
-                self.label(&ch),
-                deprecation_note(dep)
-            );
+            ch.message = format!("{} is deprecated{}.", Label(&ch), deprecation_note(dep));
             self.out.push(ch);
         }
     }
@@ -751,7 +882,7 @@ impl Builder<'_> {
     }
 
     fn var_added(&mut self, p: &Container<'_>, name: &str) {
-        let def = self.new_defs.get(p, name);
+        let def = self.new_def(p, name);
         let value = p.value(name);
         let required = def_bool(def, "required");
         let missing = match value {
@@ -772,11 +903,11 @@ impl Builder<'_> {
         } else {
             (ChangeKind::VarAdded, Severity::Info)
         };
-        let mut ch = self.var_change(kind, severity, p, None, Some(p), name);
+        let mut ch = self.var_change(kind, severity, p, &self.facts(None, Some(p), name));
         ch.message = if kind == ChangeKind::VarAddedRequired {
             format!(
                 "New required setting {} in {} has no default: a value must be provided{}.",
-                self.label(&ch),
+                Label(&ch),
                 p.label(),
                 if is_enabled_here(p) {
                     ""
@@ -787,9 +918,9 @@ impl Builder<'_> {
         } else {
             format!(
                 "New setting {} in {} takes its default {}.",
-                self.label(&ch),
+                Label(&ch),
                 p.label(),
-                Self::shown_value(&ch, value)
+                Self::shown(&ch, value)
             )
         };
         self.out.push(ch);
@@ -830,12 +961,12 @@ impl Builder<'_> {
     }
 
     fn var_removed(&mut self, c: &Container<'_>, name: &str) {
-        let old_def = self.old_defs.and_then(|d| d.get(c, name));
+        let old_def = self.old_def(c, name);
         let value = c.value(name);
         // Without the old package we cannot tell a default from a choice: any value counts as set.
         let user_set = match (value, self.old_defs) {
             (None, _) => false,
-            (Some(v), Some(_)) => default_value(old_def).as_ref() != Some(v),
+            (Some(v), Some(_)) => default_value(old_def) != Some(v),
             (Some(_), None) => true,
         };
         let (kind, severity) = if user_set {
@@ -843,18 +974,18 @@ impl Builder<'_> {
         } else {
             (ChangeKind::VarRemoved, Severity::Info)
         };
-        let mut ch = self.var_change(kind, severity, c, Some(c), None, name);
+        let mut ch = self.var_change(kind, severity, c, &self.facts(Some(c), None, name));
         ch.message = if user_set {
             format!(
                 "Setting {} is removed from {} by the new version; your value {} will be dropped.",
-                self.label(&ch),
+                Label(&ch),
                 c.label(),
-                Self::shown_value(&ch, value)
+                Self::shown(&ch, value)
             )
         } else {
             format!(
                 "Setting {} is removed from {} by the new version.",
-                self.label(&ch),
+                Label(&ch),
                 c.label()
             )
         };
@@ -862,10 +993,9 @@ impl Builder<'_> {
     }
 
     fn matched_var(&mut self, c: &Container<'_>, p: &Container<'_>, name: &str) {
-        let new_def = self.new_defs.get(p, name);
-        let old_def = self.old_defs.and_then(|d| d.get(c, name));
-        let old_value = c.value(name);
-        let new_value = p.value(name);
+        let f = self.facts(Some(c), Some(p), name);
+        let (new_def, old_def, old_value, new_value) =
+            (f.new_def, f.old_def, f.old_value, f.new_value);
         let mut any = false;
 
         let old_type = c
@@ -875,24 +1005,17 @@ impl Builder<'_> {
             .entry_type(name)
             .or_else(|| new_def.and_then(|d| str_field(d, "type")));
         if old_type.is_some() && new_type.is_some() && old_type != new_type {
-            let mut ch = self.var_change(
-                ChangeKind::TypeChanged,
-                Severity::Attention,
-                p,
-                Some(c),
-                Some(p),
-                name,
-            );
+            let mut ch = self.var_change(ChangeKind::TypeChanged, Severity::Attention, p, &f);
             ch.details
                 .insert("old_type".into(), old_type.unwrap_or("").into());
             ch.details
                 .insert("new_type".into(), new_type.unwrap_or("").into());
             ch.message = format!(
                 "{} changes type from {} to {}; the value {} is kept and must be valid as {}.",
-                self.label(&ch),
+                Label(&ch),
                 old_type.unwrap_or("?"),
                 new_type.unwrap_or("?"),
-                Self::shown_value(&ch, old_value),
+                Self::shown(&ch, old_value),
                 new_type.unwrap_or("?")
             );
             self.out.push(ch);
@@ -901,25 +1024,18 @@ impl Builder<'_> {
         if let (Some(od), Some(nd)) = (old_def, new_def) {
             let (om, nm) = (def_bool(Some(od), "multi"), def_bool(Some(nd), "multi"));
             if om != nm {
-                let mut ch = self.var_change(
-                    ChangeKind::MultiChanged,
-                    Severity::Attention,
-                    p,
-                    Some(c),
-                    Some(p),
-                    name,
-                );
+                let mut ch = self.var_change(ChangeKind::MultiChanged, Severity::Attention, p, &f);
                 ch.details.insert("old_multi".into(), om.into());
                 ch.details.insert("new_multi".into(), nm.into());
                 ch.message = format!(
                     "{} now takes {}; the value {} is kept as it is.",
-                    self.label(&ch),
+                    Label(&ch),
                     if nm {
                         "a list of values"
                     } else {
                         "a single value"
                     },
-                    Self::shown_value(&ch, old_value)
+                    Self::shown(&ch, old_value)
                 );
                 self.out.push(ch);
                 any = true;
@@ -934,13 +1050,12 @@ impl Builder<'_> {
                 } else {
                     Severity::Info
                 };
-                let mut ch =
-                    self.var_change(ChangeKind::RequiredChanged, sev, p, Some(c), Some(p), name);
+                let mut ch = self.var_change(ChangeKind::RequiredChanged, sev, p, &f);
                 ch.details.insert("old_required".into(), or.into());
                 ch.details.insert("new_required".into(), nr.into());
                 ch.message = format!(
                     "{} becomes {}.",
-                    self.label(&ch),
+                    Label(&ch),
                     if nr { "required" } else { "optional" }
                 );
                 self.out.push(ch);
@@ -949,39 +1064,25 @@ impl Builder<'_> {
             // Fleet stores `secret: true` vars in its secrets store: that flag, not the password type.
             let (os, ns) = (def_bool(Some(od), "secret"), def_bool(Some(nd), "secret"));
             if !os && ns {
-                let mut ch = self.var_change(
-                    ChangeKind::NowSecret,
-                    Severity::Info,
-                    p,
-                    Some(c),
-                    Some(p),
-                    name,
-                );
+                let mut ch = self.var_change(ChangeKind::NowSecret, Severity::Info, p, &f);
                 ch.message = format!(
                     "{} becomes a secret: Fleet moves its value into a secret when the policy is saved.",
-                    self.label(&ch)
+                    Label(&ch)
                 );
                 self.out.push(ch);
                 any = true;
             }
         }
         if old_value != new_value {
-            let mut ch = self.var_change(
-                ChangeKind::ValueReset,
-                Severity::Attention,
-                p,
-                Some(c),
-                Some(p),
-                name,
-            );
+            let mut ch = self.var_change(ChangeKind::ValueReset, Severity::Attention, p, &f);
             if old_value.is_none() {
                 ch.severity = Severity::Info;
             }
             ch.message = format!(
                 "{} changes from {} to {}.",
-                self.label(&ch),
-                Self::shown_value(&ch, old_value),
-                Self::shown_value(&ch, new_value)
+                Label(&ch),
+                Self::shown(&ch, old_value),
+                Self::shown(&ch, new_value)
             );
             self.out.push(ch);
             return;
@@ -994,7 +1095,7 @@ impl Builder<'_> {
             && old_default != new_default
             && old_value.is_some()
         {
-            let on_old_default = old_value == old_default.as_ref();
+            let on_old_default = old_value == old_default;
             let mut ch = self.var_change(
                 ChangeKind::ValueKeptDefaultChanged,
                 if on_old_default {
@@ -1003,9 +1104,7 @@ impl Builder<'_> {
                     Severity::Info
                 },
                 p,
-                Some(c),
-                Some(p),
-                name,
+                &f,
             );
             let secret = ch.secret;
             ch.details.insert(
@@ -1023,49 +1122,35 @@ impl Builder<'_> {
             ch.message = if on_old_default {
                 format!(
                     "{} keeps the old default {}; the new version's default is {}.",
-                    self.label(&ch),
-                    Self::shown_value(&ch, old_value),
-                    Self::shown_value(&ch, new_default.as_ref())
+                    Label(&ch),
+                    Self::shown(&ch, old_value),
+                    Self::shown(&ch, new_default)
                 )
             } else {
                 format!(
                     "{} keeps your value {}; the default changed to {}.",
-                    self.label(&ch),
-                    Self::shown_value(&ch, old_value),
-                    Self::shown_value(&ch, new_default.as_ref())
+                    Label(&ch),
+                    Self::shown(&ch, old_value),
+                    Self::shown(&ch, new_default)
                 )
             };
             self.out.push(ch);
             return;
         }
-        if old_value.is_some() && new_def.is_some() && new_default.as_ref() != old_value {
-            let mut ch = self.var_change(
-                ChangeKind::ValueKept,
-                Severity::Info,
-                p,
-                Some(c),
-                Some(p),
-                name,
-            );
+        if old_value.is_some() && new_def.is_some() && new_default != old_value {
+            let mut ch = self.var_change(ChangeKind::ValueKept, Severity::Info, p, &f);
             ch.message = format!(
                 "{} keeps your value {} (default: {}).",
-                self.label(&ch),
-                Self::shown_value(&ch, old_value),
-                Self::shown_value(&ch, new_default.as_ref())
+                Label(&ch),
+                Self::shown(&ch, old_value),
+                Self::shown(&ch, new_default)
             );
             self.out.push(ch);
             return;
         }
         if !any && self.include_unchanged {
-            let mut ch = self.var_change(
-                ChangeKind::Unchanged,
-                Severity::Info,
-                p,
-                Some(c),
-                Some(p),
-                name,
-            );
-            ch.message = format!("{} is unchanged.", self.label(&ch));
+            let mut ch = self.var_change(ChangeKind::Unchanged, Severity::Info, p, &f);
+            ch.message = format!("{} is unchanged.", Label(&ch));
             self.out.push(ch);
         }
     }
@@ -1088,10 +1173,10 @@ fn capitalise(label: &str) -> String {
 
 fn deprecation_note(dep: &Value) -> String {
     let mut note = String::new();
-    if let Some(since) = dep.get("since").and_then(Value::as_str) {
+    if let Some(since) = dep.field("since").and_then(Value::as_str) {
         note.push_str(&format!(" since {since}"));
     }
-    if let Some(desc) = dep.get("description").and_then(Value::as_str) {
+    if let Some(desc) = dep.field("description").and_then(Value::as_str) {
         note.push_str(&format!(": {}", truncate(desc, 200)));
     }
     note
@@ -1099,15 +1184,36 @@ fn deprecation_note(dep: &Value) -> String {
 
 /// Kibana's flattened validation key of a var (`buildInputKey` + `getFlattenedObject`).
 pub fn kibana_var_key(c: &Container<'_>, name: &str, has_integrations: bool) -> String {
+    let mut key = var_key_prefix(c, has_integrations);
+    key.push_str(name);
+    key
+}
+
+/// The flattened key of a container's vars, up to the var name (`inputs.logfile.vars.`).
+fn var_key_prefix(c: &Container<'_>, has_integrations: bool) -> String {
     match c.scope {
-        Scope::Package => format!("vars.{name}"),
-        Scope::Input => format!("{}.vars.{name}", input_key_prefix(c, has_integrations)),
+        Scope::Package => "vars.".to_string(),
+        Scope::Input => format!("{}.vars.", input_key_prefix(c, has_integrations)),
         Scope::Stream => format!(
-            "{}.streams.{}.vars.{name}",
+            "{}.streams.{}.vars.",
             input_key_prefix(c, has_integrations),
             c.dataset.unwrap_or("")
         ),
     }
+}
+
+/// The var a flattened validation key names: the first container, in document order, whose var
+/// key it is.
+fn var_of_key<'c>(
+    key: &str,
+    containers: &'c [Container<'_>],
+    has_integrations: bool,
+) -> Option<(usize, &'c str)> {
+    containers.iter().enumerate().find_map(|(ci, c)| {
+        let vars = c.vars?;
+        let name = key.strip_prefix(var_key_prefix(c, has_integrations).as_str())?;
+        vars.get_key_value(name).map(|(k, _)| (ci, k.as_str()))
+    })
 }
 
 fn input_key_prefix(c: &Container<'_>, has_integrations: bool) -> String {
@@ -1128,25 +1234,16 @@ fn attach_kibana_errors(
     prop_containers: &[Container<'_>],
     has_integrations: bool,
 ) {
-    let Some(Value::Array(errors)) = proposed.get("errors") else {
+    let Some(Value::Array(errors)) = proposed.field("errors") else {
         return;
     };
-    // Kibana's flattened key of every var, built once: errors are looked up, not searched for.
-    let mut var_keys: HashMap<String, (usize, &str)> = HashMap::new();
-    for (ci, c) in prop_containers.iter().enumerate() {
-        for name in c.vars.into_iter().flat_map(|v| v.keys()) {
-            var_keys
-                .entry(kibana_var_key(c, name, has_integrations))
-                .or_insert((ci, name.as_str()));
-        }
-    }
     for err in errors {
         let key = err
-            .get("key")
+            .field("key")
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
-        let message = match err.get("message") {
+        let message = match err.field("message") {
             Some(Value::String(s)) => s.clone(),
             Some(other) => other.to_string(),
             None => String::new(),
@@ -1156,9 +1253,10 @@ fn attach_kibana_errors(
             message: message.clone(),
         };
         // Find the var this key names.
-        let target: Option<(usize, String)> = var_keys
-            .get(key.as_str())
-            .map(|(ci, name)| (*ci, (*name).to_string()));
+        // Errors are few; resolving each against the containers is cheaper than indexing every
+        // var's key up front.
+        let target = var_of_key(&key, prop_containers, has_integrations)
+            .map(|(ci, name)| (ci, name.to_string()));
         let human = human_messages(&message);
         if let Some((ci, name)) = &target {
             let c = &prop_containers[*ci];
@@ -1240,7 +1338,7 @@ fn human_messages(message: &str) -> String {
             .map(|i| match i {
                 Value::String(s) => s.clone(),
                 Value::Object(o) => o
-                    .get("name")
+                    .field("name")
                     .and_then(Value::as_str)
                     .map(|n| format!("{n} is required"))
                     .unwrap_or_else(|| i.to_string()),

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use crate::fields::Fields;
 use serde_json::{Map, Value};
 
 use crate::args::push_pointer_token;
@@ -33,7 +34,7 @@ impl Scope {
 
 /// `input.name ?? input.type`: how Kibana matches inputs across versions.
 pub fn effective_name(input: &Map<String, Value>) -> &str {
-    match input.get("name") {
+    match input.field("name") {
         Some(Value::String(n)) if !n.is_empty() => n,
         _ => str_field(input, "type").unwrap_or(""),
     }
@@ -47,7 +48,7 @@ pub fn str_field<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a str> 
 /// `stream.data_stream.dataset`.
 pub fn stream_dataset(stream: &Map<String, Value>) -> &str {
     stream
-        .get("data_stream")
+        .field("data_stream")
         .and_then(Value::as_object)
         .and_then(|ds| str_field(ds, "dataset"))
         .unwrap_or("")
@@ -55,7 +56,9 @@ pub fn stream_dataset(stream: &Map<String, Value>) -> &str {
 
 /// A var's `enabled` flag as Kibana reads it (absent counts as enabled only where Kibana does).
 pub fn is_enabled(obj: &Map<String, Value>) -> bool {
-    obj.get("enabled").and_then(Value::as_bool).unwrap_or(false)
+    obj.field("enabled")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
 }
 
 /// One container of vars in a package policy (the package itself, an input or a stream).
@@ -79,6 +82,8 @@ pub struct Container<'a> {
     pub object: &'a Map<String, Value>,
     /// Its vars, if any.
     pub vars: Option<&'a Map<String, Value>>,
+    /// Its position in [`containers`]' list.
+    pub index: usize,
 }
 
 impl Container<'_> {
@@ -93,12 +98,15 @@ impl Container<'_> {
 
     /// A var's `value` (absent and `null` both give `None`).
     pub fn value(&self, name: &str) -> Option<&Value> {
-        self.vars?.get(name)?.get("value").filter(|v| !v.is_null())
+        self.vars?
+            .field(name)?
+            .field("value")
+            .filter(|v| !v.is_null())
     }
 
     /// A var's entry `type`.
     pub fn entry_type(&self, name: &str) -> Option<&str> {
-        self.vars?.get(name)?.get("type")?.as_str()
+        self.vars?.field(name)?.field("type")?.as_str()
     }
 
     /// A short human label: `input logfile`, `stream nginx.access (logfile)`, `package`.
@@ -141,9 +149,10 @@ pub fn containers(policy: &Map<String, Value>) -> Vec<Container<'_>> {
         pointer: String::new(),
         enabled: true,
         object: policy,
-        vars: policy.get("vars").and_then(Value::as_object),
+        vars: policy.field("vars").and_then(Value::as_object),
+        index: 0,
     });
-    let Some(inputs) = policy.get("inputs").and_then(Value::as_array) else {
+    let Some(inputs) = policy.field("inputs").and_then(Value::as_array) else {
         return out;
     };
     for (i, input) in inputs.iter().enumerate() {
@@ -164,9 +173,10 @@ pub fn containers(policy: &Map<String, Value>) -> Vec<Container<'_>> {
             pointer: input_pointer.clone(),
             enabled: input_enabled,
             object: input,
-            vars: input.get("vars").and_then(Value::as_object),
+            vars: input.field("vars").and_then(Value::as_object),
+            index: out.len(),
         });
-        let Some(streams) = input.get("streams").and_then(Value::as_array) else {
+        let Some(streams) = input.field("streams").and_then(Value::as_array) else {
             continue;
         };
         for (j, stream) in streams.iter().enumerate() {
@@ -182,7 +192,8 @@ pub fn containers(policy: &Map<String, Value>) -> Vec<Container<'_>> {
                 pointer: format!("{input_pointer}/streams/{j}"),
                 enabled: input_enabled && is_enabled(stream),
                 object: stream,
-                vars: stream.get("vars").and_then(Value::as_object),
+                vars: stream.field("vars").and_then(Value::as_object),
+                index: out.len(),
             });
         }
     }
@@ -250,24 +261,24 @@ impl VarDefs {
         let Some(pkg) = pkg.as_object() else {
             return defs;
         };
-        defs.package = var_map(pkg.get("vars"));
+        defs.package = var_map(pkg.field("vars"));
         defs.is_input_package = str_field(pkg, "type") == Some("input");
-        if let Some(Value::Array(templates)) = pkg.get("policy_templates") {
+        if let Some(Value::Array(templates)) = pkg.field("policy_templates") {
             for pt in templates.iter().filter_map(Value::as_object) {
                 let pt_name = str_field(pt, "name").unwrap_or("").to_string();
                 if let Some(input_type) = str_field(pt, "input") {
                     // Input packages: the template's vars belong to its single synthetic stream.
                     defs.input_package_stream
-                        .insert(input_type.to_string(), var_map(pt.get("vars")));
+                        .insert(input_type.to_string(), var_map(pt.field("vars")));
                     continue;
                 }
-                if let Some(Value::Array(inputs)) = pt.get("inputs") {
+                if let Some(Value::Array(inputs)) = pt.field("inputs") {
                     for input in inputs.iter().filter_map(Value::as_object) {
                         let name = effective_name(input).to_string();
                         defs.input
                             .entry(pt_name.clone())
                             .or_default()
-                            .insert(name.clone(), var_map(input.get("vars")));
+                            .insert(name.clone(), var_map(input.field("vars")));
                         defs.input_defs
                             .entry(pt_name.clone())
                             .or_default()
@@ -276,16 +287,16 @@ impl VarDefs {
                 }
             }
         }
-        if let Some(Value::Array(streams)) = pkg.get("data_streams") {
+        if let Some(Value::Array(streams)) = pkg.field("data_streams") {
             for ds in streams.iter().filter_map(Value::as_object) {
                 let dataset = str_field(ds, "dataset").unwrap_or("").to_string();
-                if let Some(Value::Array(ss)) = ds.get("streams") {
+                if let Some(Value::Array(ss)) = ds.field("streams") {
                     for s in ss.iter().filter_map(Value::as_object) {
                         let input = str_field(s, "input").unwrap_or("").to_string();
                         defs.stream
                             .entry(dataset.clone())
                             .or_default()
-                            .insert(input.clone(), var_map(s.get("vars")));
+                            .insert(input.clone(), var_map(s.field("vars")));
                         defs.stream_defs
                             .entry(dataset.clone())
                             .or_default()
@@ -299,26 +310,32 @@ impl VarDefs {
 
     /// The definition of var `name` in `container`, if the package defines it there.
     pub fn get(&self, container: &Container<'_>, name: &str) -> Option<&Map<String, Value>> {
+        self.of(container).get(name)
+    }
+
+    /// The var definitions of `container`, resolved once for all its vars.
+    pub fn of(&self, container: &Container<'_>) -> ContainerDefs<'_> {
         let pt = container.policy_template.unwrap_or("");
         let input = container.input.unwrap_or("");
         match container.scope {
-            Scope::Package => self.package.get(name),
-            Scope::Input => self.input.get(pt)?.get(input)?.get(name),
-            Scope::Stream => {
-                let dataset = container.dataset.unwrap_or("");
-                if let Some(found) = self
+            Scope::Package => ContainerDefs {
+                own: Some(&self.package),
+                fallback: None,
+            },
+            Scope::Input => ContainerDefs {
+                own: self.input.get(pt).and_then(|m| m.get(input)),
+                fallback: None,
+            },
+            Scope::Stream => ContainerDefs {
+                own: self
                     .stream
-                    .get(dataset)
-                    .and_then(|m| m.get(input))
-                    .and_then(|m| m.get(name))
-                {
-                    return Some(found);
-                }
-                if self.is_input_package {
-                    return self.input_package_stream.get(input)?.get(name);
-                }
-                None
-            }
+                    .get(container.dataset.unwrap_or(""))
+                    .and_then(|m| m.get(input)),
+                fallback: self
+                    .is_input_package
+                    .then(|| self.input_package_stream.get(input))
+                    .flatten(),
+            },
         }
     }
 
@@ -339,10 +356,27 @@ impl VarDefs {
     }
 }
 
+/// The var definitions of one container (see [`VarDefs::of`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContainerDefs<'d> {
+    own: Option<&'d Defs>,
+    /// Input packages: the template's vars, for a stream whose data stream does not define it.
+    fallback: Option<&'d Defs>,
+}
+
+impl<'d> ContainerDefs<'d> {
+    /// The definition of var `name`.
+    pub fn get(&self, name: &str) -> Option<&'d Map<String, Value>> {
+        self.own
+            .and_then(|d| d.get(name))
+            .or_else(|| self.fallback.and_then(|d| d.get(name)))
+    }
+}
+
 /// Whether a var holds a secret: a password or `secret: true` var, or a secret reference value.
 pub fn is_secret(def: Option<&Map<String, Value>>, value: Option<&Value>) -> bool {
     let by_def = def.is_some_and(|d| {
-        d.get("secret").and_then(Value::as_bool) == Some(true)
+        d.field("secret").and_then(Value::as_bool) == Some(true)
             || str_field(d, "type") == Some("password")
     });
     by_def || value.is_some_and(is_secret_ref)
@@ -350,7 +384,7 @@ pub fn is_secret(def: Option<&Map<String, Value>>, value: Option<&Value>) -> boo
 
 /// `{isSecretRef: true, …}`.
 pub fn is_secret_ref(v: &Value) -> bool {
-    v.get("isSecretRef").and_then(Value::as_bool) == Some(true)
+    v.field("isSecretRef").and_then(Value::as_bool) == Some(true)
 }
 
 /// What replaces a secret value in every human-facing output.
