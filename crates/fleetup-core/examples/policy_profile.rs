@@ -10,7 +10,9 @@
 //! - `dispatch`: the same through the dispatcher (`fleet.upgrade_dry_run` on JSON values);
 //! - `line`: the same dry run as JSON text through `fleetup_core::call`, each line carrying the
 //!   policy and the whole target PackageInfo (what `fleetup call` does per line);
-//! - `prepare`: setup only (subtract it from the others).
+//! - `prepare`: setup only (subtract it from the others);
+//! - `ser` / `parse`: writing the dry-run item as JSON text / parsing the policy, alone;
+//! - `linegen`: setup and the `line` mode's request texts (subtract it from `line`).
 //!
 //! Packages come from `../shared/corpus/packages` (aws 1.23.4 → 1.28.0, nginx 1.1.0 → 1.6.0).
 
@@ -86,7 +88,7 @@ fn main() {
     let dry_args = json!({"package_policy": policy, "package_info": new});
     let info_text = new.to_string();
     // Distinct policies per line, as in the 10,000-policy scenario.
-    let lines: Vec<String> = if mode == "line" {
+    let lines: Vec<String> = if mode == "line" || mode == "linegen" {
         (0..n)
             .map(|i| {
                 let mut p = policy.clone();
@@ -149,6 +151,27 @@ fn main() {
                 out.clear();
                 fleetup_core::call_into(line, &mut out);
                 bytes += out.len();
+            }
+        }
+        "ser" => {
+            // Writing the dry-run item as JSON text, alone.
+            let prepared = fleetup_core::policy::PreparedPackage::new(new.clone());
+            let item =
+                fleetup_core::policy::upgrade_dry_run_owned(policy.clone(), &prepared, None, None)
+                    .expect("dry run");
+            let mut buf = Vec::new();
+            for _ in 0..n {
+                buf.clear();
+                serde_json::to_writer(&mut buf, &item).expect("serialise");
+                bytes += buf.len();
+            }
+        }
+        "parse" => {
+            // Parsing a request's policy text, alone.
+            let text = policy.to_string();
+            for _ in 0..n {
+                let v: Value = serde_json::from_str(&text).expect("parse");
+                bytes += v.as_object().map_or(0, |m| m.len());
             }
         }
         "print" => {

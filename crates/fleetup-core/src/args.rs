@@ -125,6 +125,11 @@ pub fn pointer(name: &str) -> String {
 
 /// Appends one RFC 6901 reference token (`~` → `~0`, `/` → `~1`).
 pub fn push_pointer_token(out: &mut String, token: &str) {
+    // Most tokens need no escaping: copied whole rather than character by character.
+    if !token.contains(['~', '/']) {
+        out.push_str(token);
+        return;
+    }
     for c in token.chars() {
         match c {
             '~' => out.push_str("~0"),
