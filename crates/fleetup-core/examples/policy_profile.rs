@@ -162,7 +162,7 @@ fn main() {
             let mut buf = Vec::new();
             for _ in 0..n {
                 buf.clear();
-                serde_json::to_writer(&mut buf, &item).expect("serialise");
+                item.write_json(&mut buf);
                 bytes += buf.len();
             }
         }

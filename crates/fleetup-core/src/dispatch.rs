@@ -127,7 +127,15 @@ pub fn call(request: &str) -> String {
 /// Like [`call`], appending the response to `out` (lets hot loops reuse one buffer).
 pub fn call_into(request: &str, out: &mut String) {
     if let Some(result) = crate::lines::try_cached_dry_run(request) {
-        write_envelope(result, out);
+        match result {
+            Ok(crate::lines::Answer::DryRun(item)) => write_response(out, |buf| {
+                buf.extend_from_slice(b"{\"ok\":");
+                item.write_json(buf);
+                buf.push(b'}');
+            }),
+            Ok(crate::lines::Answer::Value(v)) => write_envelope(Ok(v), out),
+            Err(e) => write_response(out, |buf| write_error(buf, &e)),
+        }
         return;
     }
     let result = parse_request(request).and_then(|req| run_request(&req));
@@ -147,30 +155,34 @@ pub fn call_bytes(request: &[u8]) -> Vec<u8> {
                     e.valid_up_to()
                 ),
             );
-            write_envelope::<Value>(Err(err), &mut out);
+            write_envelope(Err(err), &mut out);
             out.into_bytes()
         }
     }
 }
 
-fn write_envelope<T: serde::Serialize>(result: Result<T>, out: &mut String) {
-    // Serialised straight into the output buffer (not through `Display` and a temporary string).
-    let mut buf = std::mem::take(out).into_bytes();
-    let written = match result {
+fn write_envelope(result: Result<Value>, out: &mut String) {
+    write_response(out, |buf| match result {
         Ok(v) => {
             buf.extend_from_slice(b"{\"ok\":");
-            serde_json::to_writer(&mut buf, &v)
+            crate::json_text::write_value(buf, &v);
+            buf.push(b'}');
         }
-        Err(e) => {
-            buf.extend_from_slice(b"{\"error\":");
-            serde_json::to_writer(&mut buf, &e.to_json())
-        }
-    };
-    if written.is_err() {
-        // Writing to a Vec cannot fail; keep the envelope well-formed regardless.
-        buf.extend_from_slice(b"null");
-    }
+        Err(e) => write_error(buf, &e),
+    });
+}
+
+fn write_error(buf: &mut Vec<u8>, e: &Error) {
+    buf.extend_from_slice(b"{\"error\":");
+    crate::json_text::write_value(buf, &e.to_json());
     buf.push(b'}');
+}
+
+/// Appends what `write` writes to `out`, straight into its buffer (no temporary string).
+fn write_response(out: &mut String, write: impl FnOnce(&mut Vec<u8>)) {
+    let mut buf = std::mem::take(out).into_bytes();
+    write(&mut buf);
+    // Only valid UTF-8 is ever written; the check keeps that an invariant rather than a hope.
     *out = String::from_utf8(buf)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }

@@ -28,6 +28,7 @@ pub mod dispatch;
 pub mod error;
 pub(crate) mod fields;
 pub mod js;
+pub(crate) mod json_text;
 pub mod limits;
 mod lines;
 
