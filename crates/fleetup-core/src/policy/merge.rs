@@ -4,6 +4,10 @@
 //! Kibana mutates shared JavaScript objects while merging; this works on owned values and
 //! reproduces the observable result (order of inputs, streams and keys; `null` versus absent).
 //! Migration sources are read from the policy as stored (before any merge step touched it).
+//!
+//! The stored inputs are copied once and merged in place; what the merge reads from the package
+//! (policy templates, registry var definitions and streams) comes from a [`MergeIndex`] built
+//! once per package.
 
 use std::borrow::Cow;
 
@@ -11,23 +15,23 @@ use serde_json::{Map, Value};
 
 use super::js::{is_set, strict_eq, to_js_string, truthy};
 use super::package::{
-    arr, effective_name, is_input_only_template, registry_input_var_defs, s, RegistryStream,
+    arr, effective_name, field, get, get_mut, is_input_only_template, s, RegistryStream,
 };
 use super::prepared::PreparedPackage;
-use super::validate::{error_list, validate_prepared, validation_has_errors, ValidateOptions};
+use super::validate::{validation_errors, ValidateOptions};
 use crate::error::{Error, ErrorKind, Result};
 
 fn vars_of(v: &Value) -> Option<&Map<String, Value>> {
-    v.get("vars").and_then(Value::as_object)
+    field(v, "vars").and_then(Value::as_object)
 }
 
-/// Override vars as a name → entry map (Kibana also accepts an array of `{name, ...}`).
-fn override_vars(v: &Value) -> Option<Cow<'_, Map<String, Value>>> {
-    match v.get("vars")? {
+/// An override's `vars` as a name → entry map (Kibana also accepts an array of `{name, ...}`).
+fn override_vars(vars: &Value) -> Option<Cow<'_, Map<String, Value>>> {
+    match vars {
         Value::Object(m) => Some(Cow::Borrowed(m)),
         Value::Array(a) => Some(Cow::Owned(
             a.iter()
-                .filter_map(|e| Some((e.get("name").map(to_js_string)?, e.clone())))
+                .filter_map(|e| Some((field(e, "name").map(to_js_string)?, e.clone())))
                 .collect(),
         )),
         _ => None,
@@ -40,73 +44,117 @@ fn override_vars(v: &Value) -> Option<Cow<'_, Map<String, Value>>> {
 /// `varsReducer` produces for a definition without default), so it clears the old value unless
 /// `keep` restores a non-null one.
 pub fn deep_merge_vars(target: &mut Map<String, Value>, over: &Value, keep: bool) {
-    if !truthy(over.get("vars")) {
+    merge_vars(target, field(over, "vars"), keep);
+}
+
+/// [`deep_merge_vars`] given the override's `vars`.
+fn merge_vars(target: &mut Map<String, Value>, over_vars: Option<&Value>, keep: bool) {
+    if !truthy(over_vars) {
         return;
     }
-    let Some(ov) = override_vars(over) else {
+    let Some(ov) = over_vars.and_then(override_vars) else {
         return;
     };
-    if !truthy(target.get("vars")) {
-        target.insert("vars".into(), Value::Object(ov.clone().into_owned()));
+    match get(target, "vars") {
+        Some(Value::Object(_)) => {}
+        // A truthy non-object is left alone.
+        Some(v) if truthy(Some(v)) => return,
+        _ => {
+            // `target.vars = override.vars`: merging the override into its own copy changes
+            // nothing but entries that are not objects, which become `{}`.
+            let copy = ov
+                .iter()
+                .map(|(name, entry)| {
+                    let entry = match entry {
+                        Value::Object(_) => entry.clone(),
+                        _ => Value::Object(Map::new()),
+                    };
+                    (name.clone(), entry)
+                })
+                .collect();
+            set_key(target, "vars", Value::Object(copy));
+            return;
+        }
     }
-    let Some(Value::Object(vars)) = target.get_mut("vars") else {
+    let Some(Value::Object(vars)) = get_mut(target, "vars") else {
         return;
     };
-    for (name, oentry) in ov.iter() {
-        // The stored entry is rebuilt in place: its keys first, then the override's.
-        let (mut merged, original_value) = match vars.get_mut(name) {
-            Some(Value::Object(o)) => {
-                let o = std::mem::take(o);
-                let value = o.get("value").filter(|v| !v.is_null()).cloned();
-                (o, value)
-            }
-            _ => (Map::new(), None),
-        };
-        if let Value::Object(o) = oentry {
-            for (k, v) in o {
-                if k != "name" {
-                    set_key(&mut merged, k, v.clone());
-                }
-            }
-            // `value: undefined` from the override: the key keeps its place when the stored
-            // value is restored below, otherwise it disappears from the JSON.
-            let restored = keep && original_value.is_some();
-            if !o.contains_key("value") && !restored {
-                merged.shift_remove("value");
+    for (name, over_entry) in ov.iter() {
+        match get_mut(vars, name) {
+            Some(Value::Object(stored)) => merge_var_entry(stored, over_entry, keep),
+            Some(slot) => *slot = new_var_entry(over_entry),
+            None => {
+                vars.insert(name.clone(), new_var_entry(over_entry));
             }
         }
-        if keep {
-            if let Some(v) = original_value {
-                set_key(&mut merged, "value", v);
-            }
-        }
-        set_key(vars, name, Value::Object(merged));
     }
+}
+
+/// One var of `deepMergeVars` when a stored entry exists, in place: Kibana rebuilds it as the
+/// stored keys then the override's (`name` excepted), so an existing key keeps its position.
+fn merge_var_entry(stored: &mut Map<String, Value>, over_entry: &Value, keep: bool) {
+    let Value::Object(over) = over_entry else {
+        return;
+    };
+    // The stored non-null value survives the override's.
+    let restored = keep && is_set(get(stored, "value"));
+    for (k, v) in over {
+        if k == "name" || (restored && k == "value") {
+            continue;
+        }
+        set_key_from(stored, k, v);
+    }
+    // `value: undefined` from the override: the key disappears from the JSON.
+    if !restored && get(over, "value").is_none() {
+        remove_key(stored, "value");
+    }
+}
+
+/// One var of `deepMergeVars` without a stored entry (or with a stored entry that is not an
+/// object): the override's keys but `name`.
+fn new_var_entry(over_entry: &Value) -> Value {
+    let mut entry = match over_entry {
+        Value::Object(o) => o.clone(),
+        _ => Map::new(),
+    };
+    remove_key(&mut entry, "name");
+    Value::Object(entry)
 }
 
 /// `removeStaleVars(target, expected)`, in place: keep only vars `expected` defines.
 pub fn remove_stale_vars(target: &mut Map<String, Value>, expected: &Value) {
-    if !truthy(target.get("vars")) {
+    drop_stale_vars(target, field(expected, "vars"));
+}
+
+/// [`remove_stale_vars`] given the expected `vars`.
+fn drop_stale_vars(target: &mut Map<String, Value>, expected_vars: Option<&Value>) {
+    if !truthy(get(target, "vars")) {
         return;
     }
-    if !truthy(expected.get("vars")) {
-        target.insert("vars".into(), Value::Object(Map::new()));
+    if !truthy(expected_vars) {
+        set_key(target, "vars", Value::Object(Map::new()));
         return;
     }
-    let keep = override_vars(expected).unwrap_or_default();
-    if let Some(Value::Object(vars)) = target.get_mut("vars") {
-        vars.retain(|k, _| keep.contains_key(k));
+    let keep = expected_vars.and_then(override_vars).unwrap_or_default();
+    if let Some(Value::Object(vars)) = get_mut(target, "vars") {
+        // After a merge the stored names are usually exactly the expected ones, in order.
+        let all_expected =
+            vars.len() == keep.len() && vars.keys().zip(keep.keys()).all(|(a, b)| a == b);
+        if !all_expected {
+            vars.retain(|k, _| get(&keep, k).is_some());
+        }
     }
 }
 
 /// `sanitizeMigratedVars`: bool vars left `null`/absent become `false`.
 fn sanitize_migrated_vars(target: &mut Map<String, Value>) {
-    if let Some(Value::Object(vars)) = target.get_mut("vars") {
+    if let Some(Value::Object(vars)) = get_mut(target, "vars") {
         for entry in vars.values_mut() {
             if let Value::Object(e) = entry {
-                if e.get("type").and_then(Value::as_str) == Some("bool") && !is_set(e.get("value"))
+                if get(e, "type").and_then(Value::as_str) == Some("bool")
+                    && !is_set(get(e, "value"))
                 {
-                    e.insert("value".into(), Value::Bool(false));
+                    set_key(e, "value", Value::Bool(false));
                 }
             }
         }
@@ -122,19 +170,19 @@ pub fn updated_global_vars(pkg: &Value, policy_vars: Option<&Value>) -> Option<V
 
 /// `getUpdatedGlobalVars` with the package's `{vars: varsReducer(pkg.vars)}` already built.
 fn global_vars_from(defaults: Option<&Value>, policy_vars: Option<&Value>) -> Option<Value> {
-    let defaults = defaults?;
+    let default_vars = field(defaults?, "vars");
     let mut tmp = Map::new();
     if let Some(v) = policy_vars {
         tmp.insert("vars".into(), v.clone());
     }
-    deep_merge_vars(&mut tmp, defaults, true);
-    remove_stale_vars(&mut tmp, defaults);
+    merge_vars(&mut tmp, default_vars, true);
+    drop_stale_vars(&mut tmp, default_vars);
     tmp.remove("vars")
 }
 
 /// `m[key] = v`, allocating the key only when it is new (an existing key keeps its position).
 fn set_key(m: &mut Map<String, Value>, key: &str, v: Value) {
-    match m.get_mut(key) {
+    match get_mut(m, key) {
         Some(slot) => *slot = v,
         None => {
             m.insert(key.to_string(), v);
@@ -142,56 +190,144 @@ fn set_key(m: &mut Map<String, Value>, key: &str, v: Value) {
     }
 }
 
-fn set_or_remove(m: &mut Map<String, Value>, key: &str, v: Option<&Value>) {
-    match v {
-        Some(v) => set_key(m, key, v.clone()),
+/// `m[key] = v.clone()`, without the copy when `m[key]` already holds the same string, boolean
+/// or `null` (a var's `type` usually does). Other values are always copied: `==` on numbers and
+/// objects can hold for JSON that prints differently (`0.0`/`-0.0`, key order).
+fn set_key_from(m: &mut Map<String, Value>, key: &str, v: &Value) {
+    match get_mut(m, key) {
+        Some(slot) => {
+            let same = match (&*slot, v) {
+                (Value::String(a), Value::String(b)) => a == b,
+                (Value::Bool(a), Value::Bool(b)) => a == b,
+                (Value::Null, Value::Null) => true,
+                _ => false,
+            };
+            if !same {
+                *slot = v.clone();
+            }
+        }
         None => {
-            m.shift_remove(key);
+            m.insert(key.to_string(), v.clone());
         }
     }
 }
 
-fn dataset(stream: &Value) -> Option<&Value> {
-    stream.get("data_stream").and_then(|d| d.get("dataset"))
+/// `delete m[key]`, hashing the key only when it is there.
+fn remove_key(m: &mut Map<String, Value>, key: &str) {
+    if get(m, key).is_some() {
+        m.shift_remove(key);
+    }
 }
 
-fn same_dataset(a: &Value, b: &Value) -> bool {
-    match (dataset(a), dataset(b)) {
+/// `m[key] = v`, or `delete m[key]` when `v` is JavaScript `undefined`.
+fn set_or_remove(m: &mut Map<String, Value>, key: &str, v: Option<Value>) {
+    match v {
+        Some(v) => set_key(m, key, v),
+        None => remove_key(m, key),
+    }
+}
+
+fn dataset(stream: &Value) -> Option<&Value> {
+    field(stream, "data_stream").and_then(|d| field(d, "dataset"))
+}
+
+/// Whether two streams' `data_stream.dataset` are the same (both absent counts).
+fn same_dataset(a: Option<&Value>, b: Option<&Value>) -> bool {
+    match (a, b) {
         (None, None) => true,
         (Some(x), Some(y)) => strict_eq(x, y),
         _ => false,
     }
 }
 
+/// What inputs are matched by: the effective name and the policy template.
+#[derive(Debug, Clone, Copy)]
+struct InputKey<'a> {
+    name: Option<&'a str>,
+    policy_template: Option<&'a Value>,
+}
+
+impl<'a> InputKey<'a> {
+    fn of(input: &'a Value) -> Self {
+        InputKey {
+            name: effective_name(input),
+            policy_template: field(input, "policy_template"),
+        }
+    }
+}
+
+/// The policy's inputs as stored, with their keys (read by migrations).
+struct StoredInputs<'a> {
+    inputs: &'a [Value],
+    keys: Vec<InputKey<'a>>,
+}
+
+impl<'a> StoredInputs<'a> {
+    fn new(inputs: &'a [Value]) -> Self {
+        StoredInputs {
+            inputs,
+            keys: inputs.iter().map(InputKey::of).collect(),
+        }
+    }
+
+    /// The stored input a migration reads from (see [`find_input_for_migration`]).
+    fn find_for_migration(&self, id: &str, pt: Option<&str>) -> Option<&'a Value> {
+        let inputs = self.inputs;
+        find_input_for_migration(&self.keys, id, pt).and_then(|i| inputs.get(i))
+    }
+}
+
 /// `findInputForMigration`: same policy template first, else one without a policy template.
-fn find_input_for_migration(inputs: &[Value], id: &str, pt: Option<&str>) -> Option<usize> {
-    let matches = |i: &Value| effective_name(i) == Some(id);
+fn find_input_for_migration(keys: &[InputKey<'_>], id: &str, pt: Option<&str>) -> Option<usize> {
+    let matches = |k: &InputKey<'_>| k.name == Some(id);
     match pt.filter(|p| !p.is_empty()) {
-        Some(p) => inputs
+        Some(p) => keys
             .iter()
-            .position(|i| matches(i) && s(i, "policy_template") == Some(p))
+            .position(|k| matches(k) && k.policy_template.and_then(Value::as_str) == Some(p))
             .or_else(|| {
-                inputs
-                    .iter()
-                    .position(|i| matches(i) && !truthy(i.get("policy_template")))
+                keys.iter()
+                    .position(|k| matches(k) && !truthy(k.policy_template))
             }),
-        None => inputs.iter().position(matches),
+        None => keys.iter().position(matches),
+    }
+}
+
+/// The `migrate_from` counters of one input: the how-manieth stream migrating from `key` this
+/// is (0 for the first).
+fn next_occurrence(counters: &mut Vec<(String, usize)>, key: String) -> usize {
+    match counters.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, c)) => {
+            *c += 1;
+            *c - 1
+        }
+        None => {
+            counters.push((key, 1));
+            0
+        }
     }
 }
 
 /// The var-level `migrate_from` as `(name, scope, stream)`.
 fn var_migrate_from(def: &Value) -> Option<(Option<String>, Option<String>, Option<String>)> {
-    match def.get("migrate_from")? {
+    match field(def, "migrate_from")? {
         Value::String(n) if !n.is_empty() => Some((Some(n.clone()), None, None)),
         Value::Object(o) => Some((
-            o.get("name").filter(|v| truthy(Some(v))).map(to_js_string),
-            o.get("scope").and_then(Value::as_str).map(str::to_string),
-            o.get("stream")
+            get(o, "name").filter(|v| truthy(Some(v))).map(to_js_string),
+            get(o, "scope").and_then(Value::as_str).map(str::to_string),
+            get(o, "stream")
                 .filter(|v| truthy(Some(v)))
                 .map(to_js_string),
         )),
         _ => None,
     }
+}
+
+/// Whether some definition migrates its value from another scope (`migrate_from.scope`).
+fn has_scope_migration(defs: &[Value], scope: &str) -> bool {
+    defs.iter().any(|d| {
+        matches!(field(d, "migrate_from"), Some(Value::Object(_)))
+            && matches!(var_migrate_from(d), Some((_, Some(s), _)) if s == scope)
+    })
 }
 
 /// Aliases renamed vars (`newName ← oldName`) in `vars` when the new name is not present.
@@ -210,50 +346,50 @@ fn alias_renamed(vars: &mut Map<String, Value>, defs: &[Value]) {
     }
 }
 
-/// `{...new, vars: oldVars}` merged with `new`'s definitions, stale vars dropped.
-fn merge_old_vars_into(update: &Value, old_vars: Option<Value>) -> Map<String, Value> {
-    let mut tmp = update.as_object().cloned().unwrap_or_default();
-    set_or_remove(&mut tmp, "vars", old_vars.as_ref());
-    deep_merge_vars(&mut tmp, update, true);
-    remove_stale_vars(&mut tmp, update);
+/// The `vars` of `{...new, vars: oldVars}` merged with `new`'s definitions, stale vars dropped
+/// (nothing else of that object is read).
+fn merged_old_vars(new_vars: Option<&Value>, old_vars: Option<Value>) -> Option<Value> {
+    let mut tmp = Map::new();
+    if let Some(v) = old_vars {
+        tmp.insert("vars".into(), v);
+    }
+    merge_vars(&mut tmp, new_vars, true);
+    drop_stale_vars(&mut tmp, new_vars);
     sanitize_migrated_vars(&mut tmp);
-    tmp
+    tmp.remove("vars")
 }
 
-/// `applyInputLevelMigration`: returns the stored input migrated from.
-fn apply_input_level_migration(
+/// `applyInputLevelMigration` on a new input: returns the stored input migrated from (which is
+/// dropped from `inputs`).
+fn apply_input_level_migration<'a>(
     update: &mut Map<String, Value>,
-    base_inputs: &[Value],
+    stored: &StoredInputs<'a>,
     inputs: &mut Vec<Value>,
+    keys: &mut Vec<InputKey<'_>>,
     var_defs: &[Value],
-) -> Option<Value> {
-    let mf = update.get("migrate_from")?;
-    if truthy(update.get("deprecated")) {
+) -> Option<&'a Value> {
+    let mf = get(update, "migrate_from")?;
+    if truthy(get(update, "deprecated")) {
         return None;
     }
     let mf = to_js_string(mf);
-    let pt = update
-        .get("policy_template")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let src = base_inputs
-        .get(find_input_for_migration(base_inputs, &mf, pt.as_deref())?)?
-        .clone();
-    if let Some(i) = find_input_for_migration(inputs, &mf, pt.as_deref()) {
+    let pt = get(update, "policy_template").and_then(Value::as_str);
+    let src = stored.find_for_migration(&mf, pt)?;
+    if let Some(i) = find_input_for_migration(keys, &mf, pt) {
         inputs.remove(i);
+        keys.remove(i);
     }
-    let mut old_vars = vars_of(&src).cloned().unwrap_or_default();
+    let mut old_vars = vars_of(src).cloned().unwrap_or_default();
     alias_renamed(&mut old_vars, var_defs);
-    let upd = Value::Object(update.clone());
-    let merged = merge_old_vars_into(&upd, Some(Value::Object(old_vars)));
-    set_or_remove(update, "vars", merged.get("vars"));
-    set_or_remove(update, "enabled", src.get("enabled"));
+    let vars = merged_old_vars(get(update, "vars"), Some(Value::Object(old_vars)));
+    set_or_remove(update, "vars", vars);
+    set_or_remove(update, "enabled", field(src, "enabled").cloned());
     Some(src)
 }
 
 /// `migrateStreamVars`.
 fn migrate_stream_vars(
-    new_stream: &Value,
+    new_stream: Value,
     old_stream: Option<&Value>,
     old_input_vars: Option<&Value>,
     var_defs: &[Value],
@@ -268,127 +404,273 @@ fn migrate_stream_vars(
         }
     }
     alias_renamed(&mut combined, var_defs);
-    let mut tmp = new_stream.as_object().cloned().unwrap_or_default();
-    tmp.insert("vars".into(), Value::Object(combined));
-    deep_merge_vars(&mut tmp, new_stream, true);
-    remove_stale_vars(&mut tmp, new_stream);
+    let mut merged = match new_stream {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let new_vars = merged.insert("vars".into(), Value::Object(combined));
+    merge_vars(&mut merged, new_vars.as_ref(), true);
+    drop_stale_vars(&mut merged, new_vars.as_ref());
     if let Some(os) = old_stream {
-        set_or_remove(&mut tmp, "enabled", os.get("enabled"));
+        set_or_remove(&mut merged, "enabled", field(os, "enabled").cloned());
     }
-    sanitize_migrated_vars(&mut tmp);
-    Value::Object(tmp)
+    sanitize_migrated_vars(&mut merged);
+    Value::Object(merged)
 }
 
-fn registry_stream_defs<'a>(
-    registry_streams: &[RegistryStream<'a>],
-    stream: &Value,
-) -> &'a [Value] {
-    registry_streams
-        .iter()
-        .find(|rs| match (rs.dataset, dataset(stream)) {
-            (Some(a), Some(b)) => strict_eq(a, b),
-            _ => false,
+/// The registry streams of one input (`getRegistryStreamWithDataStreamForInputType`), resolved
+/// only when a migration reads them.
+#[derive(Debug, Clone, Copy)]
+struct RegistryStreams<'p> {
+    data_streams: &'p [Value],
+    /// (data stream, stream) positions in `data_streams`.
+    positions: &'p [(usize, usize)],
+    /// Some stream var migrates its value from the input (`migrate_from.scope: input`).
+    migrates_from_input: bool,
+}
+
+impl<'p> RegistryStreams<'p> {
+    fn iter(self) -> impl Iterator<Item = RegistryStream<'p>> {
+        self.positions.iter().map(move |&(d, i)| {
+            let ds = &self.data_streams[d];
+            RegistryStream {
+                dataset: field(ds, "dataset"),
+                stream: &arr(ds, "streams")[i],
+            }
         })
-        .map_or(&[][..], |rs| arr(rs.stream, "vars"))
+    }
+
+    /// The var definitions of the registry stream with `stream`'s dataset.
+    fn defs_for(self, stream: &Value) -> &'p [Value] {
+        let wanted = dataset(stream);
+        self.iter()
+            .find(|rs| matches!((rs.dataset, wanted), (Some(a), Some(b)) if strict_eq(a, b)))
+            .map_or(&[][..], |rs| arr(rs.stream, "vars"))
+    }
+}
+
+/// What the merge reads from the package about one input of the update.
+struct PackageInput<'p> {
+    /// The registry input's var definitions.
+    var_defs: &'p [Value],
+    /// Some input var migrates its value from a stream (`migrate_from.scope: stream`).
+    migrates_from_streams: bool,
+    registry_streams: RegistryStreams<'p>,
+}
+
+/// A policy template as the merge reads it.
+#[derive(Debug)]
+struct TemplateEntry {
+    /// `name`, compared with `===`.
+    name: Option<Value>,
+    /// `input` of an input-only template (whose stored input is matched by `type`).
+    input_only: Option<Value>,
+    /// The template's inputs (none for an input-only template).
+    inputs: Vec<TemplateInput>,
+}
+
+#[derive(Debug)]
+struct TemplateInput {
+    /// The effective name.
+    name: Option<String>,
+    var_defs: Vec<Value>,
+    /// Some var migrates its value from a stream (`migrate_from.scope: stream`).
+    migrates_from_streams: bool,
+}
+
+/// The registry streams with one `input`.
+#[derive(Debug, Default)]
+struct InputStreams {
+    /// (data stream, stream) positions in the normalised data streams.
+    positions: Vec<(usize, usize)>,
+    migrates_from_input: bool,
+}
+
+/// What `updatePackageInputs` reads from the target package, indexed once per package (see
+/// [`PreparedPackage`]).
+#[derive(Debug, Default)]
+pub(crate) struct MergeIndex {
+    templates: Vec<TemplateEntry>,
+    /// By `input`, in order of first appearance (packages have a handful of inputs: a linear
+    /// search is cheaper than hashing the name).
+    streams_by_input: Vec<(String, InputStreams)>,
+    /// `type: input`.
+    input_package: bool,
+    /// Kibana adds no new inputs to synthetics policies.
+    synthetics: bool,
+}
+
+impl MergeIndex {
+    /// Indexes `pkg`, whose normalised data streams are `data_streams`.
+    pub(crate) fn new(pkg: &Value, data_streams: &[Value]) -> Self {
+        let templates = arr(pkg, "policy_templates")
+            .iter()
+            .map(|pt| TemplateEntry {
+                name: field(pt, "name").cloned(),
+                input_only: field(pt, "input").cloned(),
+                // Input-only templates carry their vars on the stream, not on the input.
+                inputs: if is_input_only_template(pt) {
+                    Vec::new()
+                } else {
+                    arr(pt, "inputs")
+                        .iter()
+                        .map(|input| {
+                            let defs = arr(input, "vars");
+                            TemplateInput {
+                                name: effective_name(input).map(str::to_string),
+                                var_defs: defs.to_vec(),
+                                migrates_from_streams: has_scope_migration(defs, "stream"),
+                            }
+                        })
+                        .collect()
+                },
+            })
+            .collect();
+        let mut streams_by_input: Vec<(String, InputStreams)> = Vec::new();
+        for (d, ds) in data_streams.iter().enumerate() {
+            for (i, st) in arr(ds, "streams").iter().enumerate() {
+                let Some(input) = s(st, "input") else {
+                    continue;
+                };
+                let pos = match streams_by_input.iter().position(|(k, _)| k == input) {
+                    Some(pos) => pos,
+                    None => {
+                        streams_by_input.push((input.to_string(), InputStreams::default()));
+                        streams_by_input.len() - 1
+                    }
+                };
+                let entry = &mut streams_by_input[pos].1;
+                entry.positions.push((d, i));
+                entry.migrates_from_input |= has_scope_migration(arr(st, "vars"), "input");
+            }
+        }
+        MergeIndex {
+            templates,
+            streams_by_input,
+            input_package: s(pkg, "type") == Some("input"),
+            synthetics: s(pkg, "name") == Some("synthetics"),
+        }
+    }
+
+    /// Step A: a stored input is kept when its policy template still exists and still holds
+    /// the input.
+    fn keeps(&self, input: &Value, key: &InputKey<'_>) -> bool {
+        let Some(pt_name) = key.policy_template.filter(|p| truthy(Some(p))) else {
+            return true;
+        };
+        let Some(pt) = self
+            .templates
+            .iter()
+            .find(|t| t.name.as_ref().is_some_and(|n| strict_eq(n, pt_name)))
+        else {
+            return false;
+        };
+        match &pt.input_only {
+            Some(input_type) => field(input, "type").is_some_and(|t| strict_eq(input_type, t)),
+            None => pt.inputs.iter().any(|i| i.name.as_deref() == key.name),
+        }
+    }
+
+    /// The package's side of the update input named `name` (of `type` `ty`) in policy template
+    /// `pt`: the registry input's var definitions (from template `pt`, else from any template
+    /// that has the input) and the registry streams with input `name` (else `ty`).
+    fn input<'p>(
+        &'p self,
+        data_streams: &'p [Value],
+        name: &str,
+        pt: Option<&str>,
+        ty: Option<&str>,
+    ) -> PackageInput<'p> {
+        let find_in =
+            |t: &'p TemplateEntry| t.inputs.iter().find(|i| i.name.as_deref() == Some(name));
+        let registry_input = pt
+            .and_then(|p| {
+                self.templates
+                    .iter()
+                    .find(|t| t.name.as_ref().and_then(Value::as_str) == Some(p))
+            })
+            .and_then(find_in)
+            .or_else(|| self.templates.iter().find_map(find_in));
+        let streams_of = |input: &str| self.streams_by_input.iter().find(|(k, _)| k == input);
+        let streams = streams_of(name)
+            .or_else(|| ty.filter(|t| *t != name).and_then(streams_of))
+            .map(|(_, streams)| streams);
+        PackageInput {
+            var_defs: registry_input.map_or(&[][..], |i| &i.var_defs),
+            migrates_from_streams: registry_input.is_some_and(|i| i.migrates_from_streams),
+            registry_streams: RegistryStreams {
+                data_streams,
+                positions: streams.map_or(&[][..], |s| &s.positions),
+                migrates_from_input: streams.is_some_and(|s| s.migrates_from_input),
+            },
+        }
+    }
 }
 
 /// `applyStreamLevelMigration` for a new input without a stored counterpart.
 fn apply_stream_level_migration(
     update: &mut Map<String, Value>,
     src: Option<&Value>,
-    base_inputs: &[Value],
-    registry_streams: &[RegistryStream<'_>],
+    stored: &StoredInputs<'_>,
+    registry_streams: RegistryStreams<'_>,
 ) {
-    if !truthy(update.get("streams")) || truthy(update.get("deprecated")) {
+    if !truthy(get(update, "streams")) || truthy(get(update, "deprecated")) {
         return;
     }
-    let pt = update
-        .get("policy_template")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let mut counters: Vec<(String, usize)> = Vec::new();
-    let mut occurred = false;
-    let mut old_for_streams: Option<Value> = None;
-    let streams = match update.get_mut("streams") {
+    let streams = match get_mut(update, "streams") {
         Some(Value::Array(a)) => std::mem::take(a),
         _ => Vec::new(),
     };
+    let pt = get(update, "policy_template").and_then(Value::as_str);
+    let src_streams = src.map(|s| arr(s, "streams")).filter(|l| !l.is_empty());
+    let mut counters: Vec<(String, usize)> = Vec::new();
+    let mut occurred = false;
+    let mut old_for_streams: Option<&Value> = None;
     let mut out = Vec::with_capacity(streams.len());
-    for (idx, ns) in streams.iter().enumerate() {
-        let mut old_stream: Option<Value> = None;
-        let mut old_input_vars: Option<Value> = None;
-        if let Some(src) = src.filter(|s| !arr(s, "streams").is_empty()) {
-            old_stream = arr(src, "streams").get(idx).cloned();
-            old_input_vars = src.get("vars").cloned();
-        } else if truthy(ns.get("migrate_from")) {
-            let mf = ns.get("migrate_from").map(to_js_string).unwrap_or_default();
-            let counter = match counters.iter_mut().find(|(k, _)| *k == mf) {
-                Some((_, c)) => {
-                    *c += 1;
-                    *c - 1
-                }
-                None => {
-                    counters.push((mf.clone(), 1));
-                    0
-                }
-            };
-            let old_input = find_input_for_migration(base_inputs, &mf, pt.as_deref())
-                .and_then(|i| base_inputs.get(i));
-            old_stream = old_input
-                .and_then(|oi| arr(oi, "streams").get(counter))
-                .cloned();
+    for (idx, ns) in streams.into_iter().enumerate() {
+        let (old_stream, old_input_vars) = if let (Some(src), Some(list)) = (src, src_streams) {
+            (list.get(idx), field(src, "vars"))
+        } else if let Some(mf) = field(&ns, "migrate_from").filter(|v| truthy(Some(v))) {
+            let mf = to_js_string(mf);
+            let counter = next_occurrence(&mut counters, mf.clone());
+            let old_input = stored.find_for_migration(&mf, pt);
+            let old_stream = old_input.and_then(|oi| arr(oi, "streams").get(counter));
             if old_stream.is_some() {
                 occurred = true;
-                if old_for_streams.is_none() {
-                    old_for_streams = old_input.cloned();
-                }
+                old_for_streams = old_for_streams.or(old_input);
             }
-            old_input_vars = old_input.and_then(|oi| oi.get("vars")).cloned();
-        }
-        if old_stream.is_none() && !truthy(old_input_vars.as_ref()) {
-            out.push(ns.clone());
+            (old_stream, old_input.and_then(|oi| field(oi, "vars")))
+        } else {
+            (None, None)
+        };
+        if old_stream.is_none() && !truthy(old_input_vars) {
+            out.push(ns);
             continue;
         }
-        out.push(migrate_stream_vars(
-            ns,
-            old_stream.as_ref(),
-            old_input_vars.as_ref(),
-            registry_stream_defs(registry_streams, ns),
-        ));
+        let defs = registry_streams.defs_for(&ns);
+        out.push(migrate_stream_vars(ns, old_stream, old_input_vars, defs));
     }
-    update.insert("streams".into(), Value::Array(out));
-    if occurred && !update.contains_key("migrate_from") {
-        if let Some(old) = &old_for_streams {
-            if is_set(old.get("enabled")) {
-                set_or_remove(update, "enabled", old.get("enabled"));
+    set_key(update, "streams", Value::Array(out));
+    if occurred && get(update, "migrate_from").is_none() {
+        if let Some(old) = old_for_streams {
+            if is_set(field(old, "enabled")) {
+                set_or_remove(update, "enabled", field(old, "enabled").cloned());
             }
-            let upd = Value::Object(update.clone());
-            let merged = merge_old_vars_into(&upd, old.get("vars").cloned());
-            set_or_remove(update, "vars", merged.get("vars"));
+            let vars = merged_old_vars(get(update, "vars"), field(old, "vars").cloned());
+            set_or_remove(update, "vars", vars);
         }
     }
 }
 
 /// `applyVarScopeMigration` on a matched stored input, in place.
-fn apply_var_scope_migration(
-    original: &mut Map<String, Value>,
-    input_defs: &[Value],
-    registry_streams: &[RegistryStream<'_>],
-) {
-    let has_scope = |defs: &[Value], want: &str| {
-        // Cheap pre-check: only definitions with an object `migrate_from` can carry a scope.
-        defs.iter().any(|d| {
-            matches!(d.get("migrate_from"), Some(Value::Object(_)))
-                && matches!(var_migrate_from(d), Some((_, Some(scope), _)) if scope == want)
-        })
-    };
+fn apply_var_scope_migration(original: &mut Map<String, Value>, package: &PackageInput<'_>) {
     // Most packages declare no scope migration; only then are the streams copied and read.
-    let streams: Vec<Value> = match original.get("streams") {
-        Some(Value::Array(a)) if has_scope(input_defs, "stream") => a.clone(),
+    let streams: Vec<Value> = match get(original, "streams") {
+        Some(Value::Array(a)) if package.migrates_from_streams => a.clone(),
         _ => Vec::new(),
     };
     if !streams.is_empty() {
-        for def in input_defs {
+        for def in package.var_defs {
             let Some((mf_name, Some(scope), mf_stream)) = var_migrate_from(def) else {
                 continue;
             };
@@ -409,42 +691,38 @@ fn apply_var_scope_migration(
                 continue;
             };
             let key = mf_name.clone().unwrap_or_else(|| name.to_string());
-            let Some(old_entry) = svars.get(&key).filter(|e| is_set(e.get("value"))) else {
+            let Some(old_entry) = svars.get(&key).filter(|e| is_set(field(e, "value"))) else {
                 continue;
             };
-            if !truthy(original.get("vars")) {
-                original.insert("vars".into(), Value::Object(Map::new()));
+            if !truthy(get(original, "vars")) {
+                set_key(original, "vars", Value::Object(Map::new()));
             }
-            if let Some(Value::Object(vars)) = original.get_mut("vars") {
-                if vars.get(name).is_some_and(|e| is_set(e.get("value"))) {
+            if let Some(Value::Object(vars)) = get_mut(original, "vars") {
+                if vars.get(name).is_some_and(|e| is_set(field(e, "value"))) {
                     continue;
                 }
                 vars.insert(name.to_string(), old_entry.clone());
             }
         }
     }
-    if !registry_streams
-        .iter()
-        .any(|rs| has_scope(arr(rs.stream, "vars"), "input"))
-    {
+    if !package.registry_streams.migrates_from_input {
         return;
     }
-    let Some(input_vars) = original
-        .get("vars")
+    let Some(input_vars) = get(original, "vars")
         .filter(|v| truthy(Some(v)))
         .and_then(Value::as_object)
         .cloned()
     else {
         return;
     };
-    let Some(Value::Array(streams)) = original.get_mut("streams") else {
+    let Some(Value::Array(streams)) = get_mut(original, "streams") else {
         return;
     };
-    for rs in registry_streams {
+    for rs in package.registry_streams.iter() {
         let Some(ds) = rs.dataset.filter(|d| truthy(Some(d))) else {
             continue;
         };
-        if !truthy(rs.stream.get("vars")) {
+        if !truthy(field(rs.stream, "vars")) {
             continue;
         }
         let Some(stream) = streams
@@ -462,17 +740,17 @@ fn apply_var_scope_migration(
             }
             let Some(name) = s(def, "name") else { continue };
             let key = mf_name.clone().unwrap_or_else(|| name.to_string());
-            let Some(old_entry) = input_vars.get(&key).filter(|e| is_set(e.get("value"))) else {
+            let Some(old_entry) = input_vars.get(&key).filter(|e| is_set(field(e, "value"))) else {
                 continue;
             };
             let Some(sm) = stream.as_object_mut() else {
                 continue;
             };
-            if !truthy(sm.get("vars")) {
-                sm.insert("vars".into(), Value::Object(Map::new()));
+            if !truthy(get(sm, "vars")) {
+                set_key(sm, "vars", Value::Object(Map::new()));
             }
-            if let Some(Value::Object(vars)) = sm.get_mut("vars") {
-                if vars.get(name).is_some_and(|e| is_set(e.get("value"))) {
+            if let Some(Value::Object(vars)) = get_mut(sm, "vars") {
+                if vars.get(name).is_some_and(|e| is_set(field(e, "value"))) {
                     continue;
                 }
                 vars.insert(name.to_string(), old_entry.clone());
@@ -482,175 +760,139 @@ fn apply_var_scope_migration(
 }
 
 /// Finds the stored input an update merges into.
-fn find_original(inputs: &[Value], update: &Value) -> Option<usize> {
-    let name = effective_name(update);
-    let same = |i: &Value| effective_name(i) == name;
-    match update.get("policy_template").filter(|p| truthy(Some(p))) {
-        Some(pt) => inputs
+fn find_original(keys: &[InputKey<'_>], update: &InputKey<'_>) -> Option<usize> {
+    let same = |k: &InputKey<'_>| k.name == update.name;
+    match update.policy_template.filter(|p| truthy(Some(p))) {
+        Some(pt) => keys
             .iter()
-            .position(|i| same(i) && i.get("policy_template").is_some_and(|p| strict_eq(p, pt)))
+            .position(|k| same(k) && k.policy_template.is_some_and(|p| strict_eq(p, pt)))
             .or_else(|| {
-                inputs
-                    .iter()
-                    .position(|i| same(i) && !truthy(i.get("policy_template")))
+                keys.iter()
+                    .position(|k| same(k) && !truthy(k.policy_template))
             }),
-        None => inputs.iter().position(same),
+        None => keys.iter().position(same),
     }
-}
-
-/// Step A: keep stored inputs whose policy template still exists and still holds the input.
-fn still_exists(pkg: &Value, input: &Value) -> bool {
-    let Some(pt_name) = input.get("policy_template").filter(|p| truthy(Some(p))) else {
-        return true;
-    };
-    let Some(pt) = arr(pkg, "policy_templates")
-        .iter()
-        .find(|t| t.get("name").is_some_and(|n| strict_eq(n, pt_name)))
-    else {
-        return false;
-    };
-    if is_input_only_template(pt) {
-        return match (pt.get("input"), input.get("type")) {
-            (Some(a), Some(b)) => strict_eq(a, b),
-            _ => false,
-        };
-    }
-    let name = effective_name(input);
-    arr(pt, "inputs").iter().any(|i| effective_name(i) == name)
 }
 
 /// Merges one stored input (matched to `update`) in place.
 fn merge_matched_input(
     original: &mut Map<String, Value>,
     update: &Value,
-    pkg: &Value,
-    base_inputs: &[Value],
-    input_defs: &[Value],
-    registry_streams: &[RegistryStream<'_>],
+    package: &PackageInput<'_>,
+    stored: &StoredInputs<'_>,
     limited: bool,
+    input_package: bool,
 ) {
-    if !limited && !original.contains_key("enabled") {
-        if let Some(e) = update.get("enabled") {
+    if !limited && get(original, "enabled").is_none() {
+        if let Some(e) = field(update, "enabled") {
             original.insert("enabled".into(), e.clone());
         }
     }
     for key in ["keep_enabled", "policy_template"] {
-        if !original.contains_key(key) {
-            if let Some(v) = update.get(key) {
+        if get(original, key).is_none() {
+            if let Some(v) = field(update, key) {
                 original.insert(key.into(), v.clone());
             }
         }
     }
     // Package-owned fields follow the package (cleared when the package drops them).
-    set_or_remove(original, "deprecated", update.get("deprecated"));
-    set_or_remove(original, "migrate_from", update.get("migrate_from"));
+    set_or_remove(original, "deprecated", field(update, "deprecated").cloned());
+    set_or_remove(
+        original,
+        "migrate_from",
+        field(update, "migrate_from").cloned(),
+    );
+    let ustreams = arr(update, "streams");
     // The stored values only matter for a partial migration (a new stream with `migrate_from`).
-    let may_migrate = arr(update, "streams")
-        .iter()
-        .any(|st| truthy(st.get("migrate_from")));
+    let may_migrate = ustreams.iter().any(|st| truthy(field(st, "migrate_from")));
     let stored_vars = if may_migrate {
-        original
-            .get("vars")
+        get(original, "vars")
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default()
     } else {
         Map::new()
     };
-    apply_var_scope_migration(original, input_defs, registry_streams);
-    if truthy(update.get("vars")) || truthy(original.get("vars")) {
-        deep_merge_vars(original, update, true);
-        remove_stale_vars(original, update);
+    apply_var_scope_migration(original, package);
+    let update_vars = field(update, "vars");
+    if truthy(update_vars) || truthy(get(original, "vars")) {
+        merge_vars(original, update_vars, true);
+        drop_stale_vars(original, update_vars);
     }
-    let pt = update
-        .get("policy_template")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    if let Some(Value::Array(ustreams)) = update.get("streams") {
+    let pt = s(update, "policy_template");
+    let update_datasets: Vec<Option<&Value>> = ustreams.iter().map(dataset).collect();
+    if let Some(Value::Array(ustreams)) = field(update, "streams") {
         // Taken out and put back below, so the key keeps its position.
-        let mut streams: Vec<Value> = match original.get_mut("streams") {
+        let mut streams: Vec<Value> = match get_mut(original, "streams") {
             Some(Value::Array(a)) => std::mem::take(a),
             _ => Vec::new(),
         };
-        let is_input_pkg =
-            s(pkg, "type") == Some("input") && ustreams.len() == 1 && streams.len() == 1;
+        let is_input_pkg = input_package && ustreams.len() == 1 && streams.len() == 1;
         let mut counters: Vec<(String, usize)> = Vec::new();
-        let mut migrated_from: Option<Value> = None;
-        for stream in ustreams {
-            let pos = streams.iter().position(|s| same_dataset(s, stream));
+        let mut migrated_from: Option<&Value> = None;
+        for (stream, &wanted) in ustreams.iter().zip(&update_datasets) {
+            let pos = streams
+                .iter()
+                .position(|s| same_dataset(dataset(s), wanted));
             let (mut os, index) = match pos {
                 Some(p) => (std::mem::take(&mut streams[p]), Some(p)),
                 None if is_input_pkg => {
                     // Input packages: the dataset is user-chosen, so match positionally.
-                    let mut m = ustreams
-                        .first()
-                        .and_then(Value::as_object)
-                        .cloned()
-                        .unwrap_or_default();
-                    let first = streams.first().cloned().unwrap_or(Value::Null);
-                    set_or_remove(&mut m, "id", first.get("id"));
-                    set_or_remove(&mut m, "vars", first.get("vars"));
+                    let mut m = stream.as_object().cloned().unwrap_or_default();
+                    let first = streams.first();
+                    set_or_remove(&mut m, "id", first.and_then(|f| field(f, "id")).cloned());
+                    set_or_remove(
+                        &mut m,
+                        "vars",
+                        first.and_then(|f| field(f, "vars")).cloned(),
+                    );
                     (Value::Object(m), None)
                 }
                 None => {
-                    let mut pushed = false;
-                    if truthy(stream.get("migrate_from")) {
-                        let mf = stream
-                            .get("migrate_from")
-                            .map(to_js_string)
-                            .unwrap_or_default();
-                        let counter = match counters.iter_mut().find(|(k, _)| *k == mf) {
-                            Some((_, c)) => {
-                                *c += 1;
-                                *c - 1
-                            }
-                            None => {
-                                counters.push((mf.clone(), 1));
-                                0
-                            }
-                        };
-                        let old_input = find_input_for_migration(base_inputs, &mf, pt.as_deref())
-                            .and_then(|i| base_inputs.get(i));
-                        if let Some(old_stream) =
-                            old_input.and_then(|oi| arr(oi, "streams").get(counter))
-                        {
+                    let migrated = field(stream, "migrate_from")
+                        .filter(|mf| truthy(Some(mf)))
+                        .and_then(|mf| {
+                            let mf = to_js_string(mf);
+                            let counter = next_occurrence(&mut counters, mf.clone());
+                            let old_input = stored.find_for_migration(&mf, pt)?;
+                            let old_stream = arr(old_input, "streams").get(counter)?;
+                            Some((old_input, old_stream))
+                        });
+                    match migrated {
+                        Some((old_input, old_stream)) => {
                             streams.push(migrate_stream_vars(
-                                stream,
+                                stream.clone(),
                                 Some(old_stream),
-                                old_input.and_then(|oi| oi.get("vars")),
-                                registry_stream_defs(registry_streams, stream),
+                                field(old_input, "vars"),
+                                package.registry_streams.defs_for(stream),
                             ));
-                            if migrated_from.is_none() {
-                                migrated_from = old_input.cloned();
-                            }
-                            pushed = true;
+                            migrated_from = migrated_from.or(Some(old_input));
                         }
-                    }
-                    if !pushed {
-                        streams.push(stream.clone());
+                        None => streams.push(stream.clone()),
                     }
                     continue;
                 }
             };
-            let mut merge_vars = false;
-            if let Some(om) = os.as_object_mut() {
-                if !om.contains_key("enabled") {
-                    if let Some(e) = stream.get("enabled") {
+            let mut merged_vars = false;
+            if let Value::Object(om) = &mut os {
+                if get(om, "enabled").is_none() {
+                    if let Some(e) = field(stream, "enabled") {
                         om.insert("enabled".into(), e.clone());
                     }
                 }
-                set_or_remove(om, "migrate_from", stream.get("migrate_from"));
-                merge_vars = truthy(stream.get("vars")) || truthy(om.get("vars"));
-                if merge_vars {
-                    deep_merge_vars(om, stream, true);
-                    remove_stale_vars(om, stream);
+                set_or_remove(om, "migrate_from", field(stream, "migrate_from").cloned());
+                let stream_vars = field(stream, "vars");
+                merged_vars = truthy(stream_vars) || truthy(get(om, "vars"));
+                if merged_vars {
+                    merge_vars(om, stream_vars, true);
+                    drop_stale_vars(om, stream_vars);
                 }
             }
             match index {
                 Some(p) => streams[p] = os,
                 // The positional input-package stream replaces the stored one only when its
                 // vars were merged (Kibana writes it back in that branch alone).
-                None if merge_vars => {
+                None if merged_vars => {
                     if let Some(first) = streams.first_mut() {
                         *first = os;
                     }
@@ -662,35 +904,38 @@ fn merge_matched_input(
             // Partial migration: some streams came from another stored input; carry its
             // enabled state and fill this input's unset vars from it.
             if !limited {
-                set_or_remove(original, "enabled", old.get("enabled"));
+                set_or_remove(original, "enabled", field(old, "enabled").cloned());
             }
             if let (Some(Value::Object(vars)), Some(old_vars)) =
-                (original.get_mut("vars"), vars_of(&old))
+                (get_mut(original, "vars"), vars_of(old))
             {
                 for (name, entry) in vars.iter_mut() {
-                    let stored = stored_vars.get(name).and_then(|e| e.get("value"));
+                    let stored = get(&stored_vars, name).and_then(|e| field(e, "value"));
                     let stored_non_empty =
                         is_set(stored) && stored != Some(&Value::String(String::new()));
                     if stored_non_empty {
                         continue;
                     }
                     if let (Some(ov), Value::Object(e)) = (
-                        old_vars
-                            .get(name)
-                            .and_then(|o| o.get("value"))
+                        get(old_vars, name)
+                            .and_then(|o| field(o, "value"))
                             .filter(|v| !v.is_null()),
                         entry,
                     ) {
-                        e.insert("value".into(), ov.clone());
+                        set_key(e, "value", ov.clone());
                     }
                 }
             }
         }
-        original.insert("streams".into(), Value::Array(streams));
+        set_key(original, "streams", Value::Array(streams));
     }
-    let ustreams = arr(update, "streams");
-    match original.get_mut("streams") {
-        Some(Value::Array(list)) => list.retain(|s| ustreams.iter().any(|u| same_dataset(u, s))),
+    match get_mut(original, "streams") {
+        Some(Value::Array(list)) => {
+            list.retain(|s| {
+                let d = dataset(s);
+                update_datasets.iter().any(|&u| same_dataset(u, d))
+            });
+        }
         _ => {
             original.insert("streams".into(), Value::Array(Vec::new()));
         }
@@ -771,61 +1016,49 @@ pub fn update_package_inputs_prepared(
     let Some(updates) = inputs_updated else {
         return Ok(Value::Object(base_fields(base, None)));
     };
-    let pkg = prepared.package();
-    let base_inputs: &[Value] = match base.stored.get("inputs") {
+    let index = prepared.merge_index();
+    let stored = StoredInputs::new(match get(base.stored, "inputs") {
         Some(Value::Array(a)) => a,
         _ => &[],
-    };
+    });
     let limited = prepared.limited();
-    let data_streams = prepared.data_streams();
-    let registry_streams_of = |input: &str| -> Vec<RegistryStream<'_>> {
-        prepared
-            .streams_for_input(input)
-            .iter()
-            .map(|&(d, i)| {
-                let ds = &data_streams[d];
-                RegistryStream {
-                    dataset: ds.get("dataset"),
-                    stream: &arr(ds, "streams")[i],
-                }
-            })
-            .collect()
-    };
-    let mut inputs: Vec<Value> = base_inputs
-        .iter()
-        .filter(|i| still_exists(pkg, i))
-        .cloned()
-        .collect();
+    // The merged inputs, with the keys they are matched by.
+    let mut inputs: Vec<Value> = Vec::with_capacity(stored.inputs.len() + updates.len());
+    let mut keys: Vec<InputKey<'_>> = Vec::with_capacity(inputs.capacity());
+    for (input, key) in stored.inputs.iter().zip(&stored.keys) {
+        if index.keeps(input, key) {
+            inputs.push(input.clone());
+            keys.push(*key);
+        }
+    }
 
     for update in updates {
-        let name = effective_name(update).unwrap_or("").to_string();
-        let pt = update.get("policy_template").and_then(Value::as_str);
-        let registry_streams = {
-            let by_name = registry_streams_of(&name);
-            match (by_name.is_empty(), s(update, "type")) {
-                (true, Some(t)) if t != name => registry_streams_of(t),
-                _ => by_name,
-            }
-        };
-        let input_defs = registry_input_var_defs(pkg, &name, pt);
-        match find_original(&inputs, update) {
+        let key = InputKey::of(update);
+        let package = index.input(
+            prepared.data_streams(),
+            key.name.unwrap_or(""),
+            s(update, "policy_template"),
+            s(update, "type"),
+        );
+        match find_original(&keys, &key) {
             None => {
-                if s(pkg, "name") == Some("synthetics") {
+                if index.synthetics {
                     continue;
                 }
                 let mut upd = update.as_object().cloned().unwrap_or_default();
-                let src =
-                    apply_input_level_migration(&mut upd, base_inputs, &mut inputs, input_defs);
-                apply_stream_level_migration(
+                let src = apply_input_level_migration(
                     &mut upd,
-                    src.as_ref(),
-                    base_inputs,
-                    &registry_streams,
+                    &stored,
+                    &mut inputs,
+                    &mut keys,
+                    package.var_defs,
                 );
+                apply_stream_level_migration(&mut upd, src, &stored, package.registry_streams);
                 if limited {
-                    upd.insert("enabled".into(), Value::Bool(false));
+                    set_key(&mut upd, "enabled", Value::Bool(false));
                 }
                 inputs.push(Value::Object(upd));
+                keys.push(key);
             }
             Some(idx) => {
                 let mut original = match std::mem::take(&mut inputs[idx]) {
@@ -835,47 +1068,48 @@ pub fn update_package_inputs_prepared(
                 merge_matched_input(
                     &mut original,
                     update,
-                    pkg,
-                    base_inputs,
-                    input_defs,
-                    &registry_streams,
+                    &package,
+                    &stored,
                     limited,
+                    index.input_package,
                 );
                 inputs[idx] = Value::Object(original);
+                // The merge gave the stored input the update's policy template if it had none.
+                if keys[idx].policy_template.is_none() {
+                    keys[idx].policy_template = key.policy_template;
+                }
             }
         }
     }
 
     // `{...base, inputs, vars}`: every stored field in place, without copying the old inputs.
     let mut result = base_fields(base, Some(inputs));
-    let global = global_vars_from(prepared.global_defaults(), base.stored.get("vars"));
-    set_or_remove(&mut result, "vars", global.as_ref());
+    let global = global_vars_from(prepared.global_defaults(), get(base.stored, "vars"));
+    set_or_remove(&mut result, "vars", global);
     let mut result = Value::Object(result);
 
-    let validation = validate_prepared(&result, prepared.validation(), &ValidateOptions::default());
-    if validation_has_errors(&validation) {
-        let errs = error_list(&validation);
-        if !errs.is_empty() {
-            if dry_run {
-                if let Value::Object(m) = &mut result {
-                    m.insert("errors".into(), Value::Array(errs));
-                }
-            } else {
-                let lines: Vec<String> = errs
-                    .iter()
-                    .map(|e| {
-                        format!(
-                            "{}: {}",
-                            e.get("key").and_then(Value::as_str).unwrap_or(""),
-                            e.get("message").and_then(Value::as_str).unwrap_or("")
-                        )
-                    })
-                    .collect();
-                return Err(Error::new(
-                    ErrorKind::PackagePolicyValidation,
-                    format!("Package policy is invalid: {}", lines.join("\n")),
-                ));
+    // Kibana checks `validationHasErrors` first; it holds whenever the error list is not empty.
+    let errs = validation_errors(&result, prepared.validation(), &ValidateOptions::default());
+    if !errs.is_empty() {
+        if dry_run {
+            if let Value::Object(m) = &mut result {
+                m.insert("errors".into(), Value::Array(errs));
             }
+        } else {
+            let lines: Vec<String> = errs
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        e.get("key").and_then(Value::as_str).unwrap_or(""),
+                        e.get("message").and_then(Value::as_str).unwrap_or("")
+                    )
+                })
+                .collect();
+            return Err(Error::new(
+                ErrorKind::PackagePolicyValidation,
+                format!("Package policy is invalid: {}", lines.join("\n")),
+            ));
         }
     }
     Ok(result)
@@ -965,7 +1199,7 @@ pub fn enforce_frozen_inputs(
             continue;
         };
         if truthy(old.get("keep_enabled")) {
-            set_or_remove(im, "enabled", old.get("enabled"));
+            set_or_remove(im, "enabled", old.get("enabled").cloned());
         }
         if let (Some(Value::Object(ov)), Some(Value::Object(nv))) =
             (old.get("vars"), im.get("vars"))
@@ -989,7 +1223,7 @@ pub fn enforce_frozen_inputs(
                 continue;
             };
             if truthy(os.get("keep_enabled")) {
-                set_or_remove(sm, "enabled", os.get("enabled"));
+                set_or_remove(sm, "enabled", os.get("enabled").cloned());
             }
             if let (Some(Value::Object(ov)), Some(Value::Object(nv))) =
                 (os.get("vars"), sm.get("vars"))

@@ -8,9 +8,42 @@ use serde_json::{json, Map, Value};
 /// An empty JSON array, for "absent list" lookups.
 static EMPTY: Vec<Value> = Vec::new();
 
+/// Objects up to this many keys are searched key by key: comparing a few short keys is cheaper
+/// than hashing the wanted key with SipHash (what `Map::get` does).
+const LINEAR_LOOKUP_MAX: usize = 12;
+
+/// `obj[key]` (`None` when `v` is not an object or has no such key), without hashing `key` for
+/// the small objects policies are made of.
+pub fn field<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    match v {
+        Value::Object(m) => get(m, key),
+        _ => None,
+    }
+}
+
+/// `m.get(key)`, searching small maps key by key (see [`field`]).
+pub fn get<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if m.len() <= LINEAR_LOOKUP_MAX {
+        m.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        m.get(key)
+    }
+}
+
+/// `m.get_mut(key)`, searching small maps key by key (see [`field`]).
+pub fn get_mut<'a>(m: &'a mut Map<String, Value>, key: &str) -> Option<&'a mut Value> {
+    if m.len() <= LINEAR_LOOKUP_MAX {
+        m.iter_mut()
+            .find(|(k, _)| k.as_str() == key)
+            .map(|(_, v)| v)
+    } else {
+        m.get_mut(key)
+    }
+}
+
 /// `obj[key]` as an array, or an empty slice when absent or not an array.
 pub fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    match v.get(key) {
+    match field(v, key) {
         Some(Value::Array(a)) => a,
         _ => &EMPTY,
     }
@@ -18,13 +51,13 @@ pub fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
 
 /// `obj[key]` as a string.
 pub fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
+    field(v, key).and_then(Value::as_str)
 }
 
 /// The input's effective name: `name` when set, otherwise `type` (Kibana's
 /// `getInputEffectiveName`).
 pub fn effective_name(input: &Value) -> Option<&str> {
-    match input.get("name") {
+    match field(input, "name") {
         Some(Value::String(n)) if !n.is_empty() => Some(n),
         _ => s(input, "type"),
     }
@@ -213,28 +246,4 @@ pub struct RegistryStream<'a> {
     pub dataset: Option<&'a Value>,
     /// The registry stream (`input`, `vars`, …).
     pub stream: &'a Value,
-}
-
-/// The var definitions of the registry input named `name` in policy template `pt_name` (or in any
-/// template when it has none there).
-pub fn registry_input_var_defs<'a>(
-    pkg: &'a Value,
-    name: &str,
-    pt_name: Option<&str>,
-) -> &'a [Value] {
-    let templates = arr(pkg, "policy_templates");
-    // Input-only templates carry their vars on the stream, not on the synthetic input.
-    let find_in = |pt: &'a Value| {
-        if is_input_only_template(pt) {
-            return None;
-        }
-        arr(pt, "inputs")
-            .iter()
-            .find(|i| effective_name(i) == Some(name))
-    };
-    let hit = pt_name
-        .and_then(|p| templates.iter().find(|pt| s(pt, "name") == Some(p)))
-        .and_then(find_in)
-        .or_else(|| templates.iter().find_map(find_in));
-    hit.map_or(&[][..], |i| arr(i, "vars"))
 }

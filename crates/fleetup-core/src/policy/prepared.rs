@@ -8,14 +8,14 @@
 //! with the same PackageInfo pay for the preparation once.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::defaults::package_to_package_policy_inputs;
 use super::js::truthy;
-use super::package::{arr, is_limited, normalized_data_streams, s, vars_from_defs};
+use super::merge::MergeIndex;
+use super::package::{arr, is_limited, normalized_data_streams, vars_from_defs};
 use super::validate::ValidationIndex;
 use crate::plan::changes::ChangeIndex;
 
@@ -27,8 +27,7 @@ pub struct PreparedPackage {
     defaults: Vec<Value>,
     /// `getNormalizedDataStreams(pkg)`.
     data_streams: Vec<Value>,
-    /// Registry streams by their `input`: (data stream, stream) positions in `data_streams`.
-    streams_by_input: HashMap<String, Vec<(usize, usize)>>,
+    merge: MergeIndex,
     limited: bool,
     /// `{vars: varsReducer(pkg.vars)}` when the package has package-level vars.
     global_defaults: Option<Value>,
@@ -41,17 +40,6 @@ impl PreparedPackage {
     pub fn new(pkg: Value) -> Self {
         let defaults = package_to_package_policy_inputs(&pkg, None);
         let data_streams = normalized_data_streams(&pkg).into_owned();
-        let mut streams_by_input: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
-        for (d, ds) in data_streams.iter().enumerate() {
-            for (i, st) in arr(ds, "streams").iter().enumerate() {
-                if let Some(input) = s(st, "input") {
-                    streams_by_input
-                        .entry(input.to_string())
-                        .or_default()
-                        .push((d, i));
-                }
-            }
-        }
         let global_defaults = truthy(pkg.get("vars")).then(|| {
             Value::Object(
                 [(
@@ -63,12 +51,13 @@ impl PreparedPackage {
             )
         });
         let validation = ValidationIndex::new(&pkg, &data_streams);
+        let merge = MergeIndex::new(&pkg, &data_streams);
         PreparedPackage {
             limited: is_limited(&pkg),
             changes: ChangeIndex::new(&pkg, None),
             defaults,
             data_streams,
-            streams_by_input,
+            merge,
             global_defaults,
             validation,
             pkg,
@@ -115,8 +104,8 @@ impl PreparedPackage {
         &self.data_streams
     }
 
-    pub(crate) fn streams_for_input(&self, input: &str) -> &[(usize, usize)] {
-        self.streams_by_input.get(input).map_or(&[], Vec::as_slice)
+    pub(crate) fn merge_index(&self) -> &MergeIndex {
+        &self.merge
     }
 
     pub(crate) fn limited(&self) -> bool {

@@ -1181,6 +1181,15 @@ pub(crate) fn validate_prepared(
     Value::Object(res)
 }
 
+/// `error_list(&validate_prepared(policy, index, opts))`.
+pub(crate) fn validation_errors(
+    policy: &Value,
+    index: &ValidationIndex,
+    opts: &ValidateOptions,
+) -> Vec<Value> {
+    error_list(&validate_prepared(policy, index, opts))
+}
+
 /// `getFlattenedObject` from `@kbn/std`: nested objects joined with `.`; arrays, scalars and
 /// `null` are leaves.
 pub fn flatten(v: &Value) -> Vec<(String, &Value)> {
