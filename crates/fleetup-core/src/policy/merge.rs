@@ -79,14 +79,31 @@ fn merge_vars(target: &mut Map<String, Value>, over_vars: Option<&Value>, keep: 
     let Some(Value::Object(vars)) = get_mut(target, "vars") else {
         return;
     };
-    for (name, over_entry) in ov.iter() {
+    // Stored vars usually come in the override's order: merge that common prefix walking both
+    // maps together, look the rest up by name.
+    let mut in_order = 0;
+    for ((name, slot), (over_name, over_entry)) in vars.iter_mut().zip(ov.iter()) {
+        if name != over_name {
+            break;
+        }
+        merge_var_slot(slot, over_entry, keep);
+        in_order += 1;
+    }
+    for (name, over_entry) in ov.iter().skip(in_order) {
         match get_mut(vars, name) {
-            Some(Value::Object(stored)) => merge_var_entry(stored, over_entry, keep),
-            Some(slot) => *slot = new_var_entry(over_entry),
+            Some(slot) => merge_var_slot(slot, over_entry, keep),
             None => {
                 vars.insert(name.clone(), new_var_entry(over_entry));
             }
         }
+    }
+}
+
+/// One var of `deepMergeVars` whose name the stored vars have.
+fn merge_var_slot(slot: &mut Value, over_entry: &Value, keep: bool) {
+    match slot {
+        Value::Object(stored) => merge_var_entry(stored, over_entry, keep),
+        _ => *slot = new_var_entry(over_entry),
     }
 }
 
@@ -1083,10 +1100,8 @@ pub fn update_package_inputs_prepared(
     }
 
     // `{...base, inputs, vars}`: every stored field in place, without copying the old inputs.
-    let mut result = base_fields(base, Some(inputs));
-    let global = global_vars_from(prepared.global_defaults(), get(base.stored, "vars"));
-    set_or_remove(&mut result, "vars", global);
-    let mut result = Value::Object(result);
+    let vars = global_vars_from(prepared.global_defaults(), get(base.stored, "vars"));
+    let mut result = Value::Object(base_fields(base, Some((inputs, vars))));
 
     // Kibana checks `validationHasErrors` first; it holds whenever the error list is not empty.
     let errs = validation_errors(&result, prepared.validation(), &ValidateOptions::default());
@@ -1115,17 +1130,29 @@ pub fn update_package_inputs_prepared(
     Ok(result)
 }
 
-/// The base's fields in order (omitted keys dropped, `package` replaced), with `inputs` set to
-/// `inputs` when given.
-fn base_fields(base: &BasePolicy<'_>, inputs: Option<Vec<Value>>) -> Map<String, Value> {
-    let mut out = Map::with_capacity(base.stored.len() + 1);
-    let mut inputs = inputs;
+/// The base's fields in order (omitted keys dropped, `package` replaced). With `merged`, the
+/// merge's `(inputs, vars)` take the place of the stored ones (`vars: None` drops the key), so
+/// neither stored value is copied.
+fn base_fields(
+    base: &BasePolicy<'_>,
+    merged: Option<(Vec<Value>, Option<Value>)>,
+) -> Map<String, Value> {
+    let replace = merged.is_some();
+    let (mut inputs, mut vars) = match merged {
+        Some((inputs, vars)) => (Some(inputs), vars),
+        None => (None, None),
+    };
+    let mut out = Map::with_capacity(base.stored.len() + 2);
     for (k, v) in base.stored {
         if base.omit.contains(&k.as_str()) {
             continue;
         }
         let value = match k.as_str() {
-            "inputs" if inputs.is_some() => Value::Array(inputs.take().unwrap_or_default()),
+            "inputs" if replace => Value::Array(inputs.take().unwrap_or_default()),
+            "vars" if replace => match vars.take() {
+                Some(vars) => vars,
+                None => continue,
+            },
             "package" if base.package.is_some() => base.package.clone().unwrap_or(Value::Null),
             _ => v.clone(),
         };
@@ -1138,6 +1165,9 @@ fn base_fields(base: &BasePolicy<'_>, inputs: Option<Vec<Value>>) -> Map<String,
     }
     if let Some(list) = inputs {
         out.insert("inputs".into(), Value::Array(list));
+    }
+    if let Some(vars) = vars {
+        out.insert("vars".into(), vars);
     }
     out
 }

@@ -88,12 +88,16 @@ pub fn has_no_policy_templates(pkg: &Value) -> bool {
 }
 
 /// `buildInputKey`: `<policy_template>-<name>` when the package has several templates.
-pub fn input_key(name: &str, policy_template: Option<&str>, has_integrations: bool) -> String {
+pub fn input_key<'a>(
+    name: &'a str,
+    policy_template: Option<&str>,
+    has_integrations: bool,
+) -> Cow<'a, str> {
     if has_integrations {
         // JavaScript template literals print a missing policy template as "undefined".
-        format!("{}-{name}", policy_template.unwrap_or("undefined"))
+        Cow::Owned(format!("{}-{name}", policy_template.unwrap_or("undefined")))
     } else {
-        name.to_string()
+        Cow::Borrowed(name)
     }
 }
 

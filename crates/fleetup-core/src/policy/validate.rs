@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::js::{is_integer_like, strict_eq, to_js_string, truthy};
 use super::package::{
-    arr, effective_name, has_integrations, has_no_policy_templates, input_key,
+    arr, effective_name, field, has_integrations, has_no_policy_templates, input_key,
     is_input_only_template, s,
 };
 
@@ -127,7 +127,7 @@ fn validate_rule(
     let Some(def) = rule else {
         return Value::Null;
     };
-    let value: Option<&Value> = entry.and_then(|e| e.get("value"));
+    let value: Option<&Value> = entry.and_then(|e| field(e, "value"));
     // `parsed` is `value`, trimmed when a string; `None` is JavaScript `undefined`.
     // Borrowed unless trimming or YAML parsing produces a new value.
     let mut parsed: Option<Cow<'_, Value>> = value.map(|v| match v {
@@ -906,9 +906,6 @@ impl VarRules {
     fn get(&self, name: &str) -> Option<&VarRule> {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 /// What validation reads from a registry stream.
@@ -951,7 +948,7 @@ impl ValidationIndex {
                     continue;
                 };
                 if !arr(input, "vars").is_empty() {
-                    let key = input_key(name, s(pt, "name"), hi);
+                    let key = input_key(name, s(pt, "name"), hi).into_owned();
                     inputs.insert(
                         key,
                         (
@@ -1012,32 +1009,74 @@ pub(crate) fn validate_prepared(
     index: &ValidationIndex,
     opts: &ValidateOptions,
 ) -> Value {
-    let hi = index.has_integrations;
-    let mut res = Map::new();
-    let name_blank = match policy.get("name") {
+    let mut tree = ResultTree::default();
+    validate_into(policy, index, opts, &mut tree);
+    tree.finish()
+}
+
+/// `error_list(&validate_prepared(policy, index, opts))`, without building the result object:
+/// what the merge needs (see `updatePackageInputs`).
+pub(crate) fn validation_errors(
+    policy: &Value,
+    index: &ValidationIndex,
+    opts: &ValidateOptions,
+) -> Vec<Value> {
+    let mut errors = ErrorList::default();
+    validate_into(policy, index, opts, &mut errors);
+    errors.finish()
+}
+
+/// Receives `validatePackagePolicy`'s results, in the order Kibana computes them. A result is
+/// `null` or an array of messages; `required_vars` results are objects.
+trait ResultSink<'p> {
+    /// `name`, `description`, `namespace` or `additional_datastreams_permissions`.
+    fn top(&mut self, key: &'static str, result: Value);
+    fn package_var(&mut self, name: &'p str, result: Value);
+    /// Starts the result of the input with `buildInputKey` `key`.
+    fn begin_input(&mut self, key: Cow<'p, str>);
+    fn input_var(&mut self, name: &'p str, result: Value);
+    fn input_required_vars(&mut self, result: Value);
+    /// Starts the result of the current input's stream with dataset `dataset`.
+    fn begin_stream(&mut self, dataset: Cow<'p, str>);
+    fn stream_var(&mut self, name: &str, result: Value);
+    fn stream_required_vars(&mut self, result: Value);
+    fn end_stream(&mut self);
+    /// Ends the current input; Kibana records its result only when `recorded` (the input has
+    /// vars or streams), replacing an earlier input's with the same key in its position.
+    fn end_input(&mut self, recorded: bool);
+}
+
+/// `validatePackagePolicy`'s walk over the policy, reporting to `sink`.
+fn validate_into<'p>(
+    policy: &'p Value,
+    index: &ValidationIndex,
+    opts: &ValidateOptions,
+    sink: &mut impl ResultSink<'p>,
+) {
+    let name_blank = match field(policy, "name") {
         None => true,
         Some(Value::String(n)) => trim_js(n).is_empty(),
         Some(other) => trim_js(&to_js_string(other)).is_empty(),
     };
-    res.insert(
-        "name".into(),
+    sink.top(
+        "name",
         if name_blank {
             Value::Array(vec![Value::String("Name is required".into())])
         } else {
             Value::Null
         },
     );
-    res.insert("description".into(), Value::Null);
-    let ns = match policy.get("namespace") {
+    sink.top("description", Value::Null);
+    let ns = match field(policy, "namespace") {
         Some(n) if truthy(Some(n)) => {
             namespace_error(&to_js_string(n), &opts.allowed_namespace_prefixes)
                 .map_or(Value::Null, |e| Value::Array(vec![Value::String(e)]))
         }
         _ => Value::Null,
     };
-    res.insert("namespace".into(), ns);
+    sink.top("namespace", ns);
     let mut adp = Value::Null;
-    if let Some(Value::Array(perms)) = policy.get("additional_datastreams_permissions") {
+    if let Some(Value::Array(perms)) = field(policy, "additional_datastreams_permissions") {
         let bad: Vec<Value> = perms
             .iter()
             .map(to_js_string)
@@ -1052,14 +1091,12 @@ pub(crate) fn validate_prepared(
             adp = Value::Array(bad);
         }
     }
-    res.insert("additional_datastreams_permissions".into(), adp);
-    res.insert("inputs".into(), Value::Object(Map::new()));
+    sink.top("additional_datastreams_permissions", adp);
 
     // Package-level vars: iterate the policy's entries, not the definitions.
     let groups = &index.package_var_groups[..];
-    let selections = policy.get("var_group_selections");
-    let mut vars = Map::new();
-    if let Some(Value::Object(pvars)) = policy.get("vars") {
+    let selections = field(policy, "var_group_selections");
+    if let Some(Value::Object(pvars)) = field(policy, "vars") {
         for (name, entry) in pvars {
             let r = if !should_validate_var(name, groups, selections) {
                 Value::Null
@@ -1072,122 +1109,374 @@ pub(crate) fn validate_prepared(
                     required_by_var_group(name, groups, selections),
                 )
             };
-            vars.insert(name.clone(), r);
+            sink.package_var(name, r);
         }
     }
-    res.insert("vars".into(), Value::Object(vars));
 
     if index.no_inputs {
-        return Value::Object(res);
+        return;
     }
 
     let package_type = index.package_type.as_deref();
     let empty_stream = StreamRules::default();
-    let mut inputs_res = Map::new();
+    let mut skey = String::new();
     for input in arr(policy, "inputs") {
-        if !truthy(input.get("vars")) && !truthy(input.get("streams")) {
+        if !truthy(field(input, "vars")) && !truthy(field(input, "streams")) {
             continue;
         }
         let eff = effective_name(input).unwrap_or("undefined");
-        let key = input_key(eff, s(input, "policy_template"), hi);
-        let enabled = truthy(input.get("enabled"));
-        let mut r = Map::new();
-        let mut has_vars = false;
-        if let Some(Value::Object(ivars)) = input.get("vars") {
-            if !ivars.is_empty() {
-                has_vars = true;
-                let defs = index.inputs.get(&key);
-                let mut out = Map::with_capacity(ivars.len());
-                for (name, entry) in ivars {
-                    let v = if enabled {
-                        validate_rule(
-                            Some(entry),
-                            defs.and_then(|d| d.0.get(name)),
-                            name,
-                            None,
-                            false,
-                        )
-                    } else {
-                        Value::Null
-                    };
-                    out.insert(name.clone(), v);
-                }
-                r.insert("vars".into(), Value::Object(out));
-                if enabled {
-                    if let Some(rv) = validate_required_vars(input, defs.and_then(|d| d.1.as_ref()))
-                    {
-                        r.insert("required_vars".into(), rv);
-                    }
+        let key = input_key(eff, s(input, "policy_template"), index.has_integrations);
+        let enabled = truthy(field(input, "enabled"));
+        let ivars = match field(input, "vars") {
+            Some(Value::Object(ivars)) if !ivars.is_empty() => Some(ivars),
+            _ => None,
+        };
+        let defs = ivars.and_then(|_| index.inputs.get(key.as_ref()));
+        sink.begin_input(key);
+        if let Some(ivars) = ivars {
+            for (name, entry) in ivars {
+                let v = if enabled {
+                    validate_rule(
+                        Some(entry),
+                        defs.and_then(|d| d.0.get(name)),
+                        name,
+                        None,
+                        false,
+                    )
+                } else {
+                    Value::Null
+                };
+                sink.input_var(name, v);
+            }
+            if enabled {
+                if let Some(rv) = validate_required_vars(input, defs.and_then(|d| d.1.as_ref())) {
+                    sink.input_required_vars(rv);
                 }
             }
         }
         let streams = arr(input, "streams");
-        let mut has_streams = false;
-        if !streams.is_empty() {
-            has_streams = true;
-            let mut sres = Map::with_capacity(streams.len());
-            let mut skey = String::new();
-            for stream in streams {
-                let dataset = stream
-                    .get("data_stream")
-                    .and_then(|d| d.get("dataset"))
-                    .map_or_else(|| "undefined".to_string(), to_js_string);
-                skey.clear();
-                skey.push_str(&dataset);
-                skey.push('-');
-                skey.push_str(eff);
-                let def = index.streams.get(&skey);
-                let rules = def.unwrap_or(&empty_stream);
-                let sgroups = &rules.var_groups[..];
-                let ssel = stream.get("var_group_selections");
-                let s_enabled = truthy(stream.get("enabled"));
-                let svars = stream.get("vars");
-                let mut one = Map::new();
-                if !rules.vars.is_empty() {
-                    let mut out = Map::with_capacity(rules.vars.0.len());
-                    for (name, rule) in &rules.vars.0 {
-                        let name: &str = name;
-                        let v = if !should_validate_var(name, sgroups, ssel) {
-                            Value::Null
-                        } else if enabled && s_enabled {
-                            validate_rule(
-                                svars.and_then(|v| v.get(name)),
-                                Some(rule),
-                                name,
-                                package_type,
-                                required_by_var_group(name, sgroups, ssel),
-                            )
-                        } else {
-                            Value::Null
-                        };
-                        out.insert(name.to_string(), v);
-                    }
-                    one.insert("vars".into(), Value::Object(out));
-                }
-                if truthy(svars) && s_enabled {
-                    if let Some(rv) = validate_required_vars(stream, rules.required_vars.as_ref()) {
-                        one.insert("required_vars".into(), rv);
-                    }
-                }
-                sres.insert(dataset, Value::Object(one));
+        for stream in streams {
+            let dataset: Cow<'p, str> =
+                match field(stream, "data_stream").and_then(|d| field(d, "dataset")) {
+                    Some(Value::String(d)) => Cow::Borrowed(d),
+                    Some(other) => Cow::Owned(to_js_string(other)),
+                    None => Cow::Borrowed("undefined"),
+                };
+            skey.clear();
+            skey.push_str(&dataset);
+            skey.push('-');
+            skey.push_str(eff);
+            let rules = index.streams.get(&skey).unwrap_or(&empty_stream);
+            sink.begin_stream(dataset);
+            let sgroups = &rules.var_groups[..];
+            let ssel = field(stream, "var_group_selections");
+            let s_enabled = truthy(field(stream, "enabled"));
+            let svars = field(stream, "vars");
+            let mut stored_vars = VarCursor::new(svars);
+            for (name, rule) in &rules.vars.0 {
+                let name: &str = name;
+                let v = if !should_validate_var(name, sgroups, ssel) {
+                    Value::Null
+                } else if enabled && s_enabled {
+                    validate_rule(
+                        stored_vars.get(name),
+                        Some(rule),
+                        name,
+                        package_type,
+                        required_by_var_group(name, sgroups, ssel),
+                    )
+                } else {
+                    Value::Null
+                };
+                sink.stream_var(name, v);
             }
-            r.insert("streams".into(), Value::Object(sres));
+            if truthy(svars) && s_enabled {
+                if let Some(rv) = validate_required_vars(stream, rules.required_vars.as_ref()) {
+                    sink.stream_required_vars(rv);
+                }
+            }
+            sink.end_stream();
         }
-        if has_vars || has_streams {
-            inputs_res.insert(key, Value::Object(r));
-        }
+        sink.end_input(ivars.is_some() || !streams.is_empty());
     }
-    res.insert("inputs".into(), Value::Object(inputs_res));
-    Value::Object(res)
 }
 
-/// `error_list(&validate_prepared(policy, index, opts))`.
-pub(crate) fn validation_errors(
-    policy: &Value,
-    index: &ValidationIndex,
-    opts: &ValidateOptions,
-) -> Vec<Value> {
-    error_list(&validate_prepared(policy, index, opts))
+/// Looks entries of a policy's `vars` up by name, trying the entry after the last one found
+/// first: a stream's vars usually follow the order of the package's definitions.
+struct VarCursor<'a> {
+    vars: Option<&'a Value>,
+    next: Option<serde_json::map::Iter<'a>>,
+}
+
+impl<'a> VarCursor<'a> {
+    fn new(vars: Option<&'a Value>) -> Self {
+        VarCursor {
+            vars,
+            next: vars.and_then(Value::as_object).map(|m| m.iter()),
+        }
+    }
+
+    /// `vars[name]`.
+    fn get(&mut self, name: &str) -> Option<&'a Value> {
+        if let Some(next) = &mut self.next {
+            let mut probe = next.clone();
+            if let Some((_, v)) = probe.next().filter(|(k, _)| *k == name) {
+                *next = probe;
+                return Some(v);
+            }
+        }
+        self.vars.and_then(|v| field(v, name))
+    }
+}
+
+/// The result object of `validatePackagePolicy`.
+#[derive(Default)]
+struct ResultTree {
+    top: Map<String, Value>,
+    package_vars: Map<String, Value>,
+    inputs: Map<String, Value>,
+    input: InputResult,
+    stream: StreamResult,
+}
+
+/// The parts of one input's result, assembled in Kibana's key order when it ends.
+#[derive(Default)]
+struct InputResult {
+    key: String,
+    vars: Option<Map<String, Value>>,
+    required_vars: Option<Value>,
+    streams: Option<Map<String, Value>>,
+}
+
+#[derive(Default)]
+struct StreamResult {
+    dataset: String,
+    vars: Option<Map<String, Value>>,
+    required_vars: Option<Value>,
+}
+
+impl ResultTree {
+    fn finish(mut self) -> Value {
+        self.top.insert("inputs".into(), Value::Object(self.inputs));
+        self.top
+            .insert("vars".into(), Value::Object(self.package_vars));
+        Value::Object(self.top)
+    }
+}
+
+impl<'p> ResultSink<'p> for ResultTree {
+    fn top(&mut self, key: &'static str, result: Value) {
+        self.top.insert(key.into(), result);
+    }
+    fn package_var(&mut self, name: &'p str, result: Value) {
+        self.package_vars.insert(name.into(), result);
+    }
+    fn begin_input(&mut self, key: Cow<'p, str>) {
+        self.input = InputResult {
+            key: key.into_owned(),
+            ..InputResult::default()
+        };
+    }
+    fn input_var(&mut self, name: &'p str, result: Value) {
+        let vars = self.input.vars.get_or_insert_with(Map::new);
+        vars.insert(name.into(), result);
+    }
+    fn input_required_vars(&mut self, result: Value) {
+        self.input.required_vars = Some(result);
+    }
+    fn begin_stream(&mut self, dataset: Cow<'p, str>) {
+        self.stream = StreamResult {
+            dataset: dataset.into_owned(),
+            ..StreamResult::default()
+        };
+    }
+    fn stream_var(&mut self, name: &str, result: Value) {
+        let vars = self.stream.vars.get_or_insert_with(Map::new);
+        vars.insert(name.into(), result);
+    }
+    fn stream_required_vars(&mut self, result: Value) {
+        self.stream.required_vars = Some(result);
+    }
+    fn end_stream(&mut self) {
+        let stream = std::mem::take(&mut self.stream);
+        let mut one = Map::new();
+        if let Some(vars) = stream.vars {
+            one.insert("vars".into(), Value::Object(vars));
+        }
+        if let Some(rv) = stream.required_vars {
+            one.insert("required_vars".into(), rv);
+        }
+        let streams = self.input.streams.get_or_insert_with(Map::new);
+        streams.insert(stream.dataset, Value::Object(one));
+    }
+    fn end_input(&mut self, recorded: bool) {
+        let input = std::mem::take(&mut self.input);
+        if !recorded {
+            return;
+        }
+        let mut r = Map::new();
+        if let Some(vars) = input.vars {
+            r.insert("vars".into(), Value::Object(vars));
+        }
+        if let Some(rv) = input.required_vars {
+            r.insert("required_vars".into(), rv);
+        }
+        if let Some(streams) = input.streams {
+            r.insert("streams".into(), Value::Object(streams));
+        }
+        self.inputs.insert(input.key, Value::Object(r));
+    }
+}
+
+/// Only the `[{key, message}]` list of [`error_list`], in its order: the top-level results,
+/// the inputs', then the package vars'.
+#[derive(Default)]
+struct ErrorList<'p> {
+    top: Vec<Value>,
+    package_vars: Vec<Value>,
+    inputs: ErrorGroups<'p>,
+    input_key: Cow<'p, str>,
+    /// The current input's own errors (vars, then `required_vars`).
+    input_errors: Vec<Value>,
+    /// The current input's streams.
+    streams: ErrorGroups<'p>,
+    dataset: Cow<'p, str>,
+    stream_errors: Vec<Value>,
+}
+
+impl ErrorList<'_> {
+    fn finish(mut self) -> Vec<Value> {
+        let mut out = self.top;
+        self.inputs.drain_into(&mut out);
+        out.extend(self.package_vars);
+        out
+    }
+}
+
+/// The errors of a result object keyed by input key (or by dataset within an input), in the
+/// object's order: inserting a key again replaces the earlier result in its position, so an
+/// entry sits where its key first occurred and holds the last occurrence's errors.
+#[derive(Default)]
+struct ErrorGroups<'p> {
+    /// Every key recorded, in order, repeats included.
+    keys: Vec<Cow<'p, str>>,
+    /// `(position in keys of the key's first occurrence, errors)` of the keys whose last result
+    /// has errors.
+    errors: Vec<(usize, Vec<Value>)>,
+}
+
+impl<'p> ErrorGroups<'p> {
+    fn record(&mut self, key: Cow<'p, str>, errors: Vec<Value>) {
+        // Only keys with errors are searched: most results have none.
+        let keys = &self.keys;
+        let existing = self
+            .errors
+            .iter()
+            .position(|(first, _)| keys[*first] == key);
+        match existing {
+            Some(i) if errors.is_empty() => {
+                self.errors.remove(i);
+            }
+            Some(i) => self.errors[i].1 = errors,
+            None if errors.is_empty() => {}
+            None => {
+                let first = keys.iter().position(|k| *k == key).unwrap_or(keys.len());
+                self.errors.push((first, errors));
+            }
+        }
+        self.keys.push(key);
+    }
+
+    /// Appends the errors in the object's order to `out`, and starts over.
+    fn drain_into(&mut self, out: &mut Vec<Value>) {
+        self.errors.sort_by_key(|&(first, _)| first);
+        for (_, errors) in self.errors.drain(..) {
+            out.extend(errors);
+        }
+        self.keys.clear();
+    }
+}
+
+/// Appends to `out` the error of every truthy leaf of `result` (found at `path`), as
+/// [`error_list`] does.
+fn push_errors(path: &dyn Fn() -> String, result: &Value, out: &mut Vec<Value>) {
+    match result {
+        Value::Object(m) => {
+            for (k, child) in m {
+                push_errors(&|| format!("{}.{k}", path()), child, out);
+            }
+        }
+        v if truthy(Some(v)) => out.push(error_entry(path(), v)),
+        _ => {}
+    }
+}
+
+impl<'p> ResultSink<'p> for ErrorList<'p> {
+    fn top(&mut self, key: &'static str, result: Value) {
+        push_errors(&|| key.to_string(), &result, &mut self.top);
+    }
+    fn package_var(&mut self, name: &'p str, result: Value) {
+        push_errors(&|| format!("vars.{name}"), &result, &mut self.package_vars);
+    }
+    fn begin_input(&mut self, key: Cow<'p, str>) {
+        self.input_key = key;
+    }
+    fn input_var(&mut self, name: &'p str, result: Value) {
+        let key = &self.input_key;
+        push_errors(
+            &|| format!("inputs.{key}.vars.{name}"),
+            &result,
+            &mut self.input_errors,
+        );
+    }
+    fn input_required_vars(&mut self, result: Value) {
+        let key = &self.input_key;
+        push_errors(
+            &|| format!("inputs.{key}.required_vars"),
+            &result,
+            &mut self.input_errors,
+        );
+    }
+    fn begin_stream(&mut self, dataset: Cow<'p, str>) {
+        self.dataset = dataset;
+    }
+    fn stream_var(&mut self, name: &str, result: Value) {
+        let (key, dataset) = (&self.input_key, &self.dataset);
+        push_errors(
+            &|| format!("inputs.{key}.streams.{dataset}.vars.{name}"),
+            &result,
+            &mut self.stream_errors,
+        );
+    }
+    fn stream_required_vars(&mut self, result: Value) {
+        let (key, dataset) = (&self.input_key, &self.dataset);
+        push_errors(
+            &|| format!("inputs.{key}.streams.{dataset}.required_vars"),
+            &result,
+            &mut self.stream_errors,
+        );
+    }
+    fn end_stream(&mut self) {
+        let errors = std::mem::take(&mut self.stream_errors);
+        let dataset = std::mem::take(&mut self.dataset);
+        self.streams.record(dataset, errors);
+    }
+    fn end_input(&mut self, recorded: bool) {
+        let mut errors = std::mem::take(&mut self.input_errors);
+        self.streams.drain_into(&mut errors);
+        let key = std::mem::take(&mut self.input_key);
+        if recorded {
+            self.inputs.record(key, errors);
+        }
+    }
+}
+
+/// One entry of [`error_list`]: `{key, message}`, the message being the leaf's JSON.
+fn error_entry(key: String, leaf: &Value) -> Value {
+    let mut m = Map::with_capacity(2);
+    m.insert("key".into(), Value::String(key));
+    m.insert("message".into(), Value::String(leaf.to_string()));
+    Value::Object(m)
 }
 
 /// `getFlattenedObject` from `@kbn/std`: nested objects joined with `.`; arrays, scalars and
@@ -1285,10 +1574,7 @@ pub fn error_list(results: &Value) -> Vec<Value> {
     // Keys are joined only for the (few) truthy leaves.
     walk_leaves(results, &mut path, false, &mut |segments, _, value| {
         if truthy(Some(value)) {
-            let mut m = Map::new();
-            m.insert("key".into(), Value::String(segments.join(".")));
-            m.insert("message".into(), Value::String(value.to_string()));
-            out.push(Value::Object(m));
+            out.push(error_entry(segments.join("."), value));
         }
     });
     out
@@ -1400,6 +1686,51 @@ mod namespace_tests {
             namespace_error("x", &two).as_deref(),
             Some("Namespace should start with one of these prefixes: team, ops")
         );
+    }
+
+    #[test]
+    fn error_only_pass_matches_the_result_object() {
+        use serde_json::json;
+        let pkg = json!({
+            "name": "p", "version": "1.0.0",
+            "vars": [{"name": "g", "type": "integer", "required": true}],
+            "policy_templates": [
+                {"name": "a", "inputs": [{"type": "logfile", "vars": [{"name": "host", "type": "text", "required": true}],
+                                          "required_vars": {"grp": [{"name": "host"}, {"name": "port"}]}}]},
+                {"name": "b", "inputs": [{"type": "logfile"}]}
+            ],
+            "data_streams": [
+                {"dataset": "p.x", "streams": [{"input": "logfile", "vars": [{"name": "n", "type": "integer", "required": true}]}]},
+                {"dataset": "p.y", "streams": [{"input": "logfile", "vars": [{"name": "n", "type": "bool"}]}]}
+            ]
+        });
+        let data_streams = super::super::package::normalized_data_streams(&pkg).into_owned();
+        let index = ValidationIndex::new(&pkg, &data_streams);
+        let stream = |ds: &str, n: Value| json!({"enabled": true, "data_stream": {"dataset": ds}, "vars": {"n": {"value": n}}});
+        let policies = [
+            json!({"name": "", "namespace": "Bad", "vars": {"g": {"value": "x"}},
+            "additional_datastreams_permissions": ["nope"],
+            "inputs": [
+                {"type": "logfile", "policy_template": "a", "enabled": true, "vars": {"host": {"value": "h"}, "port": {}},
+                 "streams": [stream("p.x", json!("z")), stream("p.y", json!("q")), stream("p.x", json!(1))]},
+                {"type": "logfile", "policy_template": "b", "enabled": true, "streams": [stream("p.y", json!(3))]},
+                // Same key as the first input: replaces its result (and errors) in place.
+                {"type": "logfile", "policy_template": "a", "enabled": true, "vars": {"host": {}},
+                 "streams": [stream("p.x", json!("w"))]},
+                {"type": "logfile", "policy_template": "b", "enabled": true, "vars": {}, "streams": []}
+            ]}),
+            json!({"name": "ok", "inputs": [
+                {"type": "logfile", "policy_template": "a", "enabled": true, "streams": [stream("p.x", json!("z"))]},
+                {"type": "logfile", "policy_template": "b", "enabled": true, "streams": [stream("p.x", json!("y"))]},
+                {"type": "logfile", "policy_template": "a", "enabled": true, "streams": [stream("p.x", json!(2))]}
+            ]}),
+        ];
+        let opts = ValidateOptions::default();
+        for policy in &policies {
+            let expected = error_list(&validate_prepared(policy, &index, &opts));
+            assert!(!expected.is_empty());
+            assert_eq!(validation_errors(policy, &index, &opts), expected);
+        }
     }
 
     #[test]
