@@ -517,101 +517,88 @@ fn base(kind: ChangeKind, severity: Severity, c: &Container<'_>) -> Change {
 }
 
 /// A value as messages show it: strings quoted, anything else as JSON, cut after 60 characters;
-/// `no value` for absent or null. Written straight into the message (no temporary strings).
+/// `no value` for absent or null.
 struct Shown<'v> {
     value: Option<&'v Value>,
     secret: bool,
 }
 
+impl Shown<'_> {
+    /// Appends the shown value to `out` (the hot messages are built by appending, which costs a
+    /// fraction of `format!`).
+    fn push_to(&self, out: &mut String) {
+        match self.value {
+            None | Some(Value::Null) => out.push_str("no value"),
+            Some(_) if self.secret => out.push_str("(secret)"),
+            Some(Value::String(s)) => {
+                out.push('"');
+                push_truncated(out, s, 60);
+                out.push('"');
+            }
+            Some(other) => {
+                let mut text = Vec::new();
+                crate::json_text::write_value(&mut text, other);
+                push_truncated(out, &String::from_utf8_lossy(&text), 60);
+            }
+        }
+    }
+}
+
 impl std::fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.value {
-            None | Some(Value::Null) => f.write_str("no value"),
-            Some(_) if self.secret => f.write_str("(secret)"),
-            Some(Value::String(s)) => {
-                f.write_str("\"")?;
-                write_truncated(f, 60, |w| w.write_str(s))?;
-                f.write_str("\"")
-            }
-            // Serialised to text first: serde_json's `Display` goes through an `io::Write`
-            // adapter, several times slower than writing into a buffer.
-            Some(other) => {
-                let text = serde_json::to_string(other).map_err(|_| std::fmt::Error)?;
-                write_truncated(f, 60, |w| w.write_str(&text))
-            }
-        }
+        let mut text = String::new();
+        self.push_to(&mut text);
+        f.write_str(&text)
     }
 }
 
-/// Writes what `content` writes, cut after `max` characters and marked `…` when cut.
-fn write_truncated(
-    f: &mut std::fmt::Formatter<'_>,
-    max: usize,
-    content: impl FnOnce(&mut dyn std::fmt::Write) -> std::fmt::Result,
-) -> std::fmt::Result {
-    let mut w = Truncating {
-        out: f,
-        left: max,
-        cut: false,
+/// Appends `s` cut after `max` characters (marked `…` when cut).
+fn push_truncated(out: &mut String, s: &str, max: usize) {
+    // No more bytes than `max` means no more characters either.
+    let cut = if s.len() <= max {
+        None
+    } else {
+        s.char_indices().nth(max).map(|(i, _)| i)
     };
-    let written = content(&mut w);
-    if w.cut {
-        return w.out.write_str("…");
-    }
-    written
-}
-
-/// A writer that passes on `left` more characters, then stops the writing (`cut`).
-struct Truncating<'f, 'g> {
-    out: &'f mut std::fmt::Formatter<'g>,
-    left: usize,
-    cut: bool,
-}
-
-impl std::fmt::Write for Truncating<'_, '_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        if self.cut {
-            return Err(std::fmt::Error);
+    match cut {
+        Some(i) => {
+            out.push_str(&s[..i]);
+            out.push('…');
         }
-        let mut end = s.len();
-        for (taken, (i, _)) in s.char_indices().enumerate() {
-            if taken == self.left {
-                end = i;
-                self.cut = true;
-                break;
-            }
-        }
-        self.out.write_str(&s[..end])?;
-        if self.cut {
-            // Ends the value's formatting early: the rest would be cut anyway.
-            return Err(std::fmt::Error);
-        }
-        self.left -= s[..end].chars().count();
-        Ok(())
+        None => out.push_str(s),
     }
 }
 
 /// `s` cut after `max` characters (marked `…` when cut).
 fn truncate(s: &str, max: usize) -> String {
-    struct Cut<'s>(&'s str, usize);
-    impl std::fmt::Display for Cut<'_> {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            write_truncated(f, self.1, |w| w.write_str(self.0))
-        }
-    }
-    Cut(s, max).to_string()
+    let mut out = String::with_capacity(s.len().min(max * 4) + 3);
+    push_truncated(&mut out, s, max);
+    out
 }
 
 /// A var's label in messages: `Title (name)`, or the name alone when it has no other title.
 struct Label<'c>(&'c Change);
 
-impl std::fmt::Display for Label<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Label<'_> {
+    fn push_to(&self, out: &mut String) {
         let name = self.0.var.as_deref().unwrap_or("?");
         match &self.0.title {
-            Some(t) if t != name => write!(f, "{t} ({name})"),
-            _ => f.write_str(name),
+            Some(t) if t != name => {
+                out.push_str(t);
+                out.push_str(" (");
+                out.push_str(name);
+                out.push(')');
+            }
+            _ => out.push_str(name),
         }
+    }
+}
+
+impl std::fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = String::new();
+        self.push_to(&mut text);
+        f.write_str(&text)
     }
 }
 
@@ -1205,12 +1192,15 @@ impl<'d> Builder<'d> {
         }
         if old_value.is_some() && new_def.is_some() && new_default != old_value {
             let mut ch = self.var_change(ChangeKind::ValueKept, Severity::Info, p, &f);
-            ch.message = format!(
-                "{} keeps your value {} (default: {}).",
-                Label(&ch),
-                Self::shown(&ch, old_value),
-                Self::shown(&ch, new_default)
-            );
+            // The most frequent record by far: its message is appended piece by piece.
+            let mut message = String::with_capacity(128);
+            Label(&ch).push_to(&mut message);
+            message.push_str(" keeps your value ");
+            Self::shown(&ch, old_value).push_to(&mut message);
+            message.push_str(" (default: ");
+            Self::shown(&ch, new_default).push_to(&mut message);
+            message.push_str(").");
+            ch.message = message;
             self.out.push(ch);
             return;
         }
