@@ -1,6 +1,7 @@
 //! The agent policy inputs of one package policy (Kibana's `storedPackagePolicyToAgentInputs`):
 //! what Elastic Agent receives for it, built from the compiled inputs and streams.
 
+use crate::fields::Fields;
 use serde_json::{Map, Value};
 
 use crate::js;
@@ -25,26 +26,26 @@ pub fn agent_inputs(
     ctx: AgentPolicyContext<'_>,
 ) -> Vec<Value> {
     let inputs = arr(policy, "inputs");
-    if !js::truthy(policy.get("enabled")) || inputs.is_empty() {
+    if !js::truthy(policy.field("enabled")) || inputs.is_empty() {
         return Vec::new();
     }
-    let agentless = policy.get("supports_agentless") == Some(&Value::Bool(true));
+    let agentless = policy.field("supports_agentless") == Some(&Value::Bool(true));
     inputs
         .iter()
-        .filter(|input| js::truthy(input.get("enabled")))
+        .filter(|input| js::truthy(input.field("enabled")))
         .map(|input| {
-            let input_type = input.get("type").cloned().unwrap_or(Value::Null);
+            let input_type = input.field("type").cloned().unwrap_or(Value::Null);
             let integration_condition = (!agentless && s(input, "type") != Some("otelcol"))
-                .then(|| policy.get("condition"))
+                .then(|| policy.field("condition"))
                 .flatten();
             let mut full = Map::new();
-            let id = match input.get("id") {
+            let id = match input.field("id") {
                 Some(id) if !id.is_null() => id.clone(),
                 _ => Value::String(input_id(input, policy, pkg)),
             };
             full.insert("id".into(), id);
-            insert_defined(&mut full, "revision", policy.get("revision"));
-            insert_defined(&mut full, "name", policy.get("name"));
+            insert_defined(&mut full, "revision", policy.field("revision"));
+            insert_defined(&mut full, "name", policy.field("name"));
             full.insert("type".into(), input_type);
             let namespace = s(policy, "namespace")
                 .filter(|n| !n.is_empty())
@@ -58,39 +59,42 @@ pub fn agent_inputs(
                 .or(ctx.output_id)
                 .unwrap_or("default");
             full.insert("use_output".into(), Value::String(output.into()));
-            insert_defined(&mut full, "package_policy_id", policy.get("id"));
+            insert_defined(&mut full, "package_policy_id", policy.field("id"));
             for (k, v) in full_input_streams(input, integration_condition) {
                 full.insert(k, v);
             }
             let mut full = Value::Object(full);
-            if let Some(Value::Object(config)) = input.get("config") {
+            if let Some(Value::Object(config)) = input.field("config") {
                 let values: Map<String, Value> = config
                     .iter()
-                    .filter_map(|(k, c)| c.get("value").map(|v| (k.clone(), v.clone())))
+                    .filter_map(|(k, c)| c.field("value").map(|v| (k.clone(), v.clone())))
                     .collect();
                 lodash_merge(&mut full, Value::Object(values));
             }
-            if let (Value::Object(full), Some(package)) = (&mut full, policy.get("package")) {
+            if let (Value::Object(full), Some(package)) = (&mut full, policy.field("package")) {
                 let mut meta_pkg = Map::new();
-                insert_defined(&mut meta_pkg, "name", package.get("name"));
+                insert_defined(&mut meta_pkg, "name", package.field("name"));
                 let version = package
-                    .get("version")
+                    .field("version")
                     .filter(|v| !v.is_null())
-                    .or_else(|| pkg.and_then(|p| p.get("version")));
+                    .or_else(|| pkg.and_then(|p| p.field("version")));
                 insert_defined(&mut meta_pkg, "version", version);
-                if let Some(pt) = input.get("policy_template").filter(|p| js::truthy(Some(p))) {
+                if let Some(pt) = input
+                    .field("policy_template")
+                    .filter(|p| js::truthy(Some(p)))
+                {
                     meta_pkg.insert("policy_template".into(), pt.clone());
                 }
                 if let Some(release) = pkg
-                    .and_then(|p| p.get("release"))
+                    .and_then(|p| p.field("release"))
                     .filter(|r| js::truthy(Some(r)))
                 {
                     meta_pkg.insert("release".into(), release.clone());
                 }
                 let agent_version = pkg
-                    .and_then(|p| p.get("conditions"))
-                    .and_then(|c| c.get("agent"))
-                    .and_then(|a| a.get("version"));
+                    .and_then(|p| p.field("conditions"))
+                    .and_then(|c| c.field("agent"))
+                    .and_then(|a| a.field("version"));
                 insert_defined(&mut meta_pkg, "agentVersion", agent_version);
                 let mut meta = Map::new();
                 meta.insert("package".into(), Value::Object(meta_pkg));
@@ -152,7 +156,7 @@ fn combine_conditions(conditions: &[Option<&Value>]) -> Option<String> {
 /// streams with their compiled content.
 fn full_input_streams(input: &Value, integration_condition: Option<&Value>) -> Map<String, Value> {
     let mut out = Map::new();
-    let compiled_input = input.get("compiled_input").and_then(Value::as_object);
+    let compiled_input = input.field("compiled_input").and_then(Value::as_object);
     if let Some(ci) = compiled_input {
         for (k, v) in ci {
             if k != "condition" {
@@ -162,8 +166,8 @@ fn full_input_streams(input: &Value, integration_condition: Option<&Value>) -> M
     }
     let condition = combine_conditions(&[
         integration_condition,
-        compiled_input.and_then(|c| c.get("condition")),
-        input.get("condition"),
+        compiled_input.and_then(|c| c.field("condition")),
+        input.field("condition"),
     ]);
     if let Some(c) = condition {
         out.insert("condition".into(), Value::String(c));
@@ -174,17 +178,17 @@ fn full_input_streams(input: &Value, integration_condition: Option<&Value>) -> M
     }
     let full_streams = streams
         .iter()
-        .filter(|st| js::truthy(st.get("enabled")))
+        .filter(|st| js::truthy(st.field("enabled")))
         .map(|st| {
-            let compiled = st.get("compiled_stream").and_then(Value::as_object);
+            let compiled = st.field("compiled_stream").and_then(Value::as_object);
             let mut full = Map::new();
-            full.insert("id".into(), st.get("id").cloned().unwrap_or(Value::Null));
+            full.insert("id".into(), st.field("id").cloned().unwrap_or(Value::Null));
             let mut ds = st
-                .get("data_stream")
+                .field("data_stream")
                 .and_then(Value::as_object)
                 .cloned()
                 .unwrap_or_default();
-            if let Some(Value::Object(cds)) = compiled.and_then(|c| c.get("data_stream")) {
+            if let Some(Value::Object(cds)) = compiled.and_then(|c| c.field("data_stream")) {
                 for (k, v) in cds {
                     ds.insert(k.clone(), v.clone());
                 }
@@ -198,23 +202,23 @@ fn full_input_streams(input: &Value, integration_condition: Option<&Value>) -> M
                 }
             }
             let condition = combine_conditions(&[
-                compiled.and_then(|c| c.get("condition")),
-                st.get("condition"),
+                compiled.and_then(|c| c.field("condition")),
+                st.field("condition"),
             ]);
             if let Some(c) = condition {
                 full.insert("condition".into(), Value::String(c));
             }
-            if let Some(Value::Object(config)) = st.get("config") {
+            if let Some(Value::Object(config)) = st.field("config") {
                 for (k, c) in config {
-                    if let Some(v) = c.get("value") {
+                    if let Some(v) = c.field("value") {
                         full.insert(k.clone(), v.clone());
                     }
                 }
             }
             let ds_type = st
-                .get("vars")
-                .and_then(|v| v.get("data_stream.type"))
-                .and_then(|v| v.get("value"))
+                .field("vars")
+                .and_then(|v| v.field("data_stream.type"))
+                .and_then(|v| v.field("value"))
                 .filter(|v| js::truthy(Some(v)));
             if let (Some(t), Some(Value::Object(ds))) = (ds_type, full.get_mut("data_stream")) {
                 ds.insert("type".into(), t.clone());
@@ -229,14 +233,14 @@ fn full_input_streams(input: &Value, integration_condition: Option<&Value>) -> M
 /// `mergeInputsOverrides`: `overrides.inputs[<this input's id>]` deep-merged over the input
 /// (the `deepmerge` package: objects merge, arrays concatenate).
 fn merge_input_overrides(policy: &Value, full: Value) -> Value {
-    let Some(Value::Object(overrides)) = policy.get("overrides").and_then(|o| o.get("inputs"))
+    let Some(Value::Object(overrides)) = policy.field("overrides").and_then(|o| o.field("inputs"))
     else {
         return full;
     };
     let Some((first_id, over)) = overrides.iter().next() else {
         return full;
     };
-    if full.get("id").and_then(Value::as_str) != Some(first_id.as_str()) {
+    if full.field("id").and_then(Value::as_str) != Some(first_id.as_str()) {
         return full;
     }
     deepmerge(full, over)
