@@ -115,14 +115,20 @@ fn merge_var_entry(stored: &mut Map<String, Value>, over_entry: &Value, keep: bo
     };
     // The stored non-null value survives the override's.
     let restored = keep && is_set(get(stored, "value"));
+    let mut over_has_value = false;
     for (k, v) in over {
-        if k == "name" || (restored && k == "value") {
+        if k == "value" {
+            over_has_value = true;
+            if restored {
+                continue;
+            }
+        } else if k == "name" {
             continue;
         }
         set_key_from(stored, k, v);
     }
     // `value: undefined` from the override: the key disappears from the JSON.
-    if !restored && get(over, "value").is_none() {
+    if !restored && !over_has_value {
         remove_key(stored, "value");
     }
 }
@@ -837,7 +843,6 @@ fn merge_matched_input(
         drop_stale_vars(original, update_vars);
     }
     let pt = s(update, "policy_template");
-    let update_datasets: Vec<Option<&Value>> = ustreams.iter().map(dataset).collect();
     if let Some(Value::Array(ustreams)) = field(update, "streams") {
         // Taken out and put back below, so the key keeps its position.
         let mut streams: Vec<Value> = match get_mut(original, "streams") {
@@ -847,7 +852,8 @@ fn merge_matched_input(
         let is_input_pkg = input_package && ustreams.len() == 1 && streams.len() == 1;
         let mut counters: Vec<(String, usize)> = Vec::new();
         let mut migrated_from: Option<&Value> = None;
-        for (stream, &wanted) in ustreams.iter().zip(&update_datasets) {
+        for stream in ustreams {
+            let wanted = dataset(stream);
             let pos = streams
                 .iter()
                 .position(|s| same_dataset(dataset(s), wanted));
@@ -950,7 +956,7 @@ fn merge_matched_input(
         Some(Value::Array(list)) => {
             list.retain(|s| {
                 let d = dataset(s);
-                update_datasets.iter().any(|&u| same_dataset(u, d))
+                ustreams.iter().any(|u| same_dataset(dataset(u), d))
             });
         }
         _ => {

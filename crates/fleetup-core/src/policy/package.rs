@@ -24,7 +24,7 @@ pub fn field<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
 /// `m.get(key)`, searching small maps key by key (see [`field`]).
 pub fn get<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     if m.len() <= LINEAR_LOOKUP_MAX {
-        m.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        m.iter().find(|(k, _)| same_key(k, key)).map(|(_, v)| v)
     } else {
         m.get(key)
     }
@@ -33,12 +33,16 @@ pub fn get<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
 /// `m.get_mut(key)`, searching small maps key by key (see [`field`]).
 pub fn get_mut<'a>(m: &'a mut Map<String, Value>, key: &str) -> Option<&'a mut Value> {
     if m.len() <= LINEAR_LOOKUP_MAX {
-        m.iter_mut()
-            .find(|(k, _)| k.as_str() == key)
-            .map(|(_, v)| v)
+        m.iter_mut().find(|(k, _)| same_key(k, key)).map(|(_, v)| v)
     } else {
         m.get_mut(key)
     }
+}
+
+/// `a == b`, telling most different keys apart by length and first byte before comparing them
+/// in full (a call to `memcmp`).
+fn same_key(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
 }
 
 /// `obj[key]` as an array, or an empty slice when absent or not an array.

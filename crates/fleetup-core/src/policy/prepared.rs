@@ -27,6 +27,7 @@ pub struct PreparedPackage {
     defaults: Vec<Value>,
     /// `getNormalizedDataStreams(pkg)`.
     data_streams: Vec<Value>,
+    /// What `updatePackageInputs` reads from the package.
     merge: MergeIndex,
     limited: bool,
     /// `{vars: varsReducer(pkg.vars)}` when the package has package-level vars.
