@@ -11,7 +11,39 @@ use serde_json::{Map, Value};
 /// Maps up to this many keys are searched in order.
 const SCAN_MAX: usize = 12;
 
-/// Field lookup on JSON objects (and on values: `None` unless an object has the key).
+/// `obj[key]` (`None` when `v` is not an object or has no such key), cheap on small objects.
+pub fn field<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    match v {
+        Value::Object(m) => get(m, key),
+        _ => None,
+    }
+}
+
+/// `m.get(key)`, cheap on small objects.
+pub fn get<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if m.len() <= SCAN_MAX {
+        m.iter().find(|(k, _)| same_key(k, key)).map(|(_, v)| v)
+    } else {
+        m.get(key)
+    }
+}
+
+/// `m.get_mut(key)`, cheap on small objects.
+pub fn get_mut<'a>(m: &'a mut Map<String, Value>, key: &str) -> Option<&'a mut Value> {
+    if m.len() <= SCAN_MAX {
+        m.iter_mut().find(|(k, _)| same_key(k, key)).map(|(_, v)| v)
+    } else {
+        m.get_mut(key)
+    }
+}
+
+/// `a == b`, telling most different keys apart by length and first byte before comparing them
+/// in full (a call to `memcmp`).
+fn same_key(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
+}
+
+/// [`field`] / [`get`] as a method, for lookups chained on values and maps.
 pub trait Fields {
     /// The value of `key`, like `get` but cheaper on small objects.
     fn field(&self, key: &str) -> Option<&Value>;
@@ -20,38 +52,15 @@ pub trait Fields {
 impl Fields for Map<String, Value> {
     #[inline]
     fn field(&self, key: &str) -> Option<&Value> {
-        if self.len() <= SCAN_MAX {
-            self.iter().find_map(|(k, v)| (k == key).then_some(v))
-        } else {
-            self.get(key)
-        }
+        get(self, key)
     }
 }
 
 impl Fields for Value {
     #[inline]
     fn field(&self, key: &str) -> Option<&Value> {
-        match self {
-            Value::Object(m) => m.field(key),
-            _ => None,
-        }
+        field(self, key)
     }
-}
-
-/// Mutable field lookup, like `get_mut` but cheaper on small objects.
-#[allow(dead_code)] // used by the merge once it moves to `Fields`
-pub fn field_mut<'m>(m: &'m mut Map<String, Value>, key: &str) -> Option<&'m mut Value> {
-    if m.len() <= SCAN_MAX {
-        m.iter_mut().find_map(|(k, v)| (k == key).then_some(v))
-    } else {
-        m.get_mut(key)
-    }
-}
-
-/// Whether `m` has `key`, like `contains_key` but cheaper on small objects.
-#[allow(dead_code)] // used by the merge once it moves to `Fields`
-pub fn has_field(m: &Map<String, Value>, key: &str) -> bool {
-    m.field(key).is_some()
 }
 
 #[cfg(test)]
@@ -72,10 +81,10 @@ mod tests {
         }
         assert_eq!(json!([1, 2]).field("0"), None);
         let mut m = small.as_object().cloned().unwrap_or_default();
-        if let Some(v) = field_mut(&mut m, "value") {
+        if let Some(v) = get_mut(&mut m, "value") {
             *v = json!(1);
         }
         assert_eq!(m.get("value"), Some(&json!(1)));
-        assert!(has_field(&m, "frozen") && !has_field(&m, "nope"));
+        assert_eq!(field(&small, "type"), Some(&json!("text")));
     }
 }

@@ -14,12 +14,11 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use super::js::{is_set, strict_eq, to_js_string, truthy};
-use super::package::{
-    arr, effective_name, field, get, get_mut, is_input_only_template, s, RegistryStream,
-};
+use super::package::{arr, effective_name, is_input_only_template, s, RegistryStream};
 use super::prepared::PreparedPackage;
 use super::validate::{validation_errors, ValidateOptions};
 use crate::error::{Error, ErrorKind, Result};
+use crate::fields::{field, get, get_mut};
 
 fn vars_of(v: &Value) -> Option<&Map<String, Value>> {
     field(v, "vars").and_then(Value::as_object)

@@ -5,45 +5,10 @@ use std::borrow::Cow;
 
 use serde_json::{json, Map, Value};
 
+use crate::fields::field;
+
 /// An empty JSON array, for "absent list" lookups.
 static EMPTY: Vec<Value> = Vec::new();
-
-/// Objects up to this many keys are searched key by key: comparing a few short keys is cheaper
-/// than hashing the wanted key with SipHash (what `Map::get` does).
-const LINEAR_LOOKUP_MAX: usize = 12;
-
-/// `obj[key]` (`None` when `v` is not an object or has no such key), without hashing `key` for
-/// the small objects policies are made of.
-pub fn field<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    match v {
-        Value::Object(m) => get(m, key),
-        _ => None,
-    }
-}
-
-/// `m.get(key)`, searching small maps key by key (see [`field`]).
-pub fn get<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    if m.len() <= LINEAR_LOOKUP_MAX {
-        m.iter().find(|(k, _)| same_key(k, key)).map(|(_, v)| v)
-    } else {
-        m.get(key)
-    }
-}
-
-/// `m.get_mut(key)`, searching small maps key by key (see [`field`]).
-pub fn get_mut<'a>(m: &'a mut Map<String, Value>, key: &str) -> Option<&'a mut Value> {
-    if m.len() <= LINEAR_LOOKUP_MAX {
-        m.iter_mut().find(|(k, _)| same_key(k, key)).map(|(_, v)| v)
-    } else {
-        m.get_mut(key)
-    }
-}
-
-/// `a == b`, telling most different keys apart by length and first byte before comparing them
-/// in full (a call to `memcmp`).
-fn same_key(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
-}
 
 /// `obj[key]` as an array, or an empty slice when absent or not an array.
 pub fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {

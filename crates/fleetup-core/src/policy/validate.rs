@@ -8,9 +8,10 @@ use serde_json::{Map, Value};
 
 use super::js::{is_integer_like, strict_eq, to_js_string, truthy};
 use super::package::{
-    arr, effective_name, field, has_integrations, has_no_policy_templates, input_key,
+    arr, effective_name, has_integrations, has_no_policy_templates, input_key,
     is_input_only_template, s,
 };
+use crate::fields::field;
 
 /// `validatePackagePolicyConfig(entry, def, name, yaml, packageType, requiredByVarGroup)`.
 ///
