@@ -1,7 +1,12 @@
 //! `fleetup call`: the JSON contract over JSON Lines.
+//!
+//! Requests are answered by several threads at once (`--jobs`, the machine's cores by default);
+//! a writer puts the answers back in request order, so the output is the same as with one.
 
+use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::process::ExitCode;
+use std::sync::{mpsc, Arc, Mutex};
 
 use clap::Args;
 use fleetup_core::limits::MAX_DOCUMENT_BYTES;
@@ -17,6 +22,9 @@ pub struct CallArgs {
     /// List the operations and exit.
     #[arg(long)]
     list: bool,
+    /// Requests answered at once (default: the number of cores); answers keep the request order.
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: Option<u16>,
 }
 
 pub fn run(args: CallArgs) -> Result<ExitCode, Error> {
@@ -26,44 +34,73 @@ pub fn run(args: CallArgs) -> Result<ExitCode, Error> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let mut input = BufReader::with_capacity(1 << 16, io::stdin().lock());
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    let input = BufReader::with_capacity(1 << 16, io::stdin().lock());
+    if jobs <= 1 {
+        answer_in_turn(input)?;
+    } else {
+        answer_in_parallel(input, jobs)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_err(e: io::Error) -> Error {
+    Error::new(ErrorKind::Io, format!("cannot read standard input: {e}"))
+}
+
+fn write_err(e: io::Error) -> Error {
+    Error::new(ErrorKind::Io, format!("cannot write standard output: {e}"))
+}
+
+/// Reads the next request into `line`, skipping blank lines: `None` at the end of the input,
+/// `Some(false)` for a line cut at the size limit.
+fn next_request<R: BufRead>(input: &mut R, line: &mut Vec<u8>) -> Result<Option<bool>, Error> {
+    loop {
+        line.clear();
+        let Some(whole) = read_line_bounded(input, line).map_err(read_err)? else {
+            return Ok(None);
+        };
+        if whole && trim_line_end(line).iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        return Ok(Some(whole));
+    }
+}
+
+/// Appends the response line (with its `\n`) to one request line.
+fn answer(line: &[u8], whole: bool, response: &mut String) {
+    if !whole {
+        let err = Error::new(
+            ErrorKind::LimitExceeded,
+            format!(
+                "request line is over {MAX_DOCUMENT_BYTES} bytes; the limit is {MAX_DOCUMENT_BYTES} bytes"
+            ),
+        );
+        response.push_str("{\"error\":");
+        response.push_str(&err.to_json().to_string());
+        response.push('}');
+    } else {
+        let text = trim_line_end(line);
+        match std::str::from_utf8(text) {
+            Ok(text) => fleetup_core::call_into(text, response),
+            Err(_) => response.push_str(&String::from_utf8_lossy(&fleetup_core::call_bytes(text))),
+        }
+    }
+    response.push('\n');
+}
+
+/// One request after another on this thread.
+fn answer_in_turn<R: Read>(mut input: BufReader<R>) -> Result<(), Error> {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut line = Vec::with_capacity(4096);
     let mut response = String::with_capacity(4096);
-    let io_err =
-        |e: io::Error| Error::new(ErrorKind::Io, format!("cannot read standard input: {e}"));
-    loop {
-        line.clear();
-        let Some(whole) = read_line_bounded(&mut input, &mut line).map_err(io_err)? else {
-            break;
-        };
-        let text = trim_line_end(&line);
-        if whole && text.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
+    while let Some(whole) = next_request(&mut input, &mut line)? {
         response.clear();
-        if !whole {
-            let err = Error::new(
-                ErrorKind::LimitExceeded,
-                format!(
-                    "request line is over {MAX_DOCUMENT_BYTES} bytes; the limit is {MAX_DOCUMENT_BYTES} bytes"
-                ),
-            );
-            response.push_str("{\"error\":");
-            response.push_str(&err.to_json().to_string());
-            response.push('}');
-        } else {
-            match std::str::from_utf8(text) {
-                Ok(text) => fleetup_core::call_into(text, &mut response),
-                Err(_) => {
-                    response.push_str(&String::from_utf8_lossy(&fleetup_core::call_bytes(text)))
-                }
-            }
-        }
-        response.push('\n');
-        let write_err =
-            |e: io::Error| Error::new(ErrorKind::Io, format!("cannot write standard output: {e}"));
+        answer(&line, whole, &mut response);
         out.write_all(response.as_bytes()).map_err(write_err)?;
         // Flush only when no further input is already waiting: interactive use sees each answer at
         // once, while large files stream at full speed.
@@ -71,9 +108,94 @@ pub fn run(args: CallArgs) -> Result<ExitCode, Error> {
             out.flush().map_err(write_err)?;
         }
     }
-    out.flush()
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot write standard output: {e}")))?;
-    Ok(ExitCode::SUCCESS)
+    out.flush().map_err(write_err)
+}
+
+/// This thread reads, `jobs` workers answer, a writer thread writes the answers in request order.
+///
+/// Both channels are bounded, so at most a few requests per worker are in memory. If writing
+/// fails, the writer stops; the workers then stop at their next answer, which drops the last
+/// receiver of requests and stops the reader too.
+fn answer_in_parallel<R: BufRead>(mut input: R, jobs: usize) -> Result<(), Error> {
+    let (request_tx, request_rx) = mpsc::sync_channel::<(u64, Vec<u8>, bool)>(jobs * 2);
+    let request_rx = Arc::new(Mutex::new(request_rx));
+    let (answer_tx, answer_rx) = mpsc::sync_channel::<(u64, String)>(jobs * 2);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let request_rx = Arc::clone(&request_rx);
+            let answer_tx = answer_tx.clone();
+            scope.spawn(move || loop {
+                let request = match request_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok((seq, line, whole)) = request else {
+                    return;
+                };
+                let mut response = String::with_capacity(4096);
+                answer(&line, whole, &mut response);
+                if answer_tx.send((seq, response)).is_err() {
+                    return;
+                }
+            });
+        }
+        // Only the workers hold these now: when they stop, the channels close.
+        drop(request_rx);
+        drop(answer_tx);
+        let writer = scope.spawn(move || write_in_order(&answer_rx));
+        let mut read = Ok(());
+        let mut seq = 0u64;
+        loop {
+            let mut line = Vec::new();
+            match next_request(&mut input, &mut line) {
+                Ok(Some(whole)) => {
+                    if request_tx.send((seq, line, whole)).is_err() {
+                        break;
+                    }
+                    seq += 1;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    read = Err(e);
+                    break;
+                }
+            }
+        }
+        drop(request_tx);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(Error::new(ErrorKind::Internal, "the output writer stopped")));
+        // A write failure explains a read loop cut short, so it is reported first.
+        written.and(read)
+    })
+}
+
+/// Writes answers in request order as they arrive, flushing whenever none is waiting (so
+/// interactive use sees each answer at once).
+fn write_in_order(answers: &mpsc::Receiver<(u64, String)>) -> Result<(), Error> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut waiting: BTreeMap<u64, String> = BTreeMap::new();
+    let mut next = 0u64;
+    loop {
+        let (seq, response) = match answers.try_recv() {
+            Ok(a) => a,
+            Err(mpsc::TryRecvError::Empty) => {
+                out.flush().map_err(write_err)?;
+                match answers.recv() {
+                    Ok(a) => a,
+                    Err(_) => break,
+                }
+            }
+            Err(mpsc::TryRecvError::Disconnected) => break,
+        };
+        waiting.insert(seq, response);
+        while let Some(response) = waiting.remove(&next) {
+            out.write_all(response.as_bytes()).map_err(write_err)?;
+            next += 1;
+        }
+    }
+    out.flush().map_err(write_err)
 }
 
 /// Reads one line into `line`, holding at most `MAX_DOCUMENT_BYTES` + 1 bytes of it: a longer
