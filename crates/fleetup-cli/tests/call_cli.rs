@@ -28,7 +28,9 @@ fn answers_keep_request_order_with_any_number_of_workers() {
         let line = match i % 5 {
             // Cheap and expensive requests mixed, so workers finish out of order.
             0 => format!(r#"{{"op":"semver.compare","args":{{"a":"1.{i}.0","b":"1.10.0"}}}}"#),
-            1 => format!(r#"{{"op":"semver.satisfies","args":{{"version":"9.{i}.0","range":"^9.0.0 || >=8.{i}"}}}}"#),
+            1 => format!(
+                r#"{{"op":"semver.satisfies","args":{{"version":"9.{i}.0","range":"^9.0.0 || >=8.{i}"}}}}"#
+            ),
             2 => "{not json".to_string(),
             3 => String::new(), // blank: skipped, no answer
             _ => format!(r#"{{"op":"no.such.op","args":{{"n":{i}}}}}"#),
@@ -39,7 +41,10 @@ fn answers_keep_request_order_with_any_number_of_workers() {
     input.extend_from_slice(&[0xff, 0xfe, b'\n']); // not UTF-8: an error answer, in its place
     let one = call("1", &input);
     assert_eq!(one.lines().count(), 400 - 80 + 1);
-    assert!(one.lines().nth(2).is_some_and(|l| l.starts_with("{\"error\":")));
+    assert!(one
+        .lines()
+        .nth(2)
+        .is_some_and(|l| l.starts_with("{\"error\":")));
     for jobs in ["2", "4", "7"] {
         assert_eq!(call(jobs, &input), one, "--jobs {jobs}");
     }
