@@ -111,12 +111,24 @@ fn answer_in_turn<R: Read>(mut input: BufReader<R>) -> Result<(), Error> {
     out.flush().map_err(write_err)
 }
 
+/// Requests per worker that may be between being read and being written.
+const IN_FLIGHT_PER_JOB: usize = 4;
+
 /// This thread reads, `jobs` workers answer, a writer thread writes the answers in request order.
 ///
-/// Both channels are bounded, so at most a few requests per worker are in memory. If writing
-/// fails, the writer stops; the workers then stop at their next answer, which drops the last
-/// receiver of requests and stops the reader too.
+/// At most `IN_FLIGHT_PER_JOB × jobs` requests are between being read and being written (the
+/// reader takes a token per request, the writer gives it back once the answer is out), so a slow
+/// request cannot make the answers queued behind it pile up without bound. If writing fails, the
+/// writer stops and drops the tokens, which stops the reader; the workers stop when their
+/// channels close.
 fn answer_in_parallel<R: BufRead>(mut input: R, jobs: usize) -> Result<(), Error> {
+    let window = IN_FLIGHT_PER_JOB * jobs;
+    let (token_tx, token_rx) = mpsc::sync_channel::<()>(window);
+    for _ in 0..window {
+        token_tx
+            .send(())
+            .map_err(|_| Error::new(ErrorKind::Internal, "token channel"))?;
+    }
     let (request_tx, request_rx) = mpsc::sync_channel::<(u64, Vec<u8>, bool)>(jobs * 2);
     let request_rx = Arc::new(Mutex::new(request_rx));
     let (answer_tx, answer_rx) = mpsc::sync_channel::<(u64, String)>(jobs * 2);
@@ -142,10 +154,10 @@ fn answer_in_parallel<R: BufRead>(mut input: R, jobs: usize) -> Result<(), Error
         // Only the workers hold these now: when they stop, the channels close.
         drop(request_rx);
         drop(answer_tx);
-        let writer = scope.spawn(move || write_in_order(&answer_rx));
+        let writer = scope.spawn(move || write_in_order(&answer_rx, &token_tx));
         let mut read = Ok(());
         let mut seq = 0u64;
-        loop {
+        while token_rx.recv().is_ok() {
             let mut line = Vec::new();
             match next_request(&mut input, &mut line) {
                 Ok(Some(whole)) => {
@@ -172,7 +184,10 @@ fn answer_in_parallel<R: BufRead>(mut input: R, jobs: usize) -> Result<(), Error
 
 /// Writes answers in request order as they arrive, flushing whenever none is waiting (so
 /// interactive use sees each answer at once).
-fn write_in_order(answers: &mpsc::Receiver<(u64, String)>) -> Result<(), Error> {
+fn write_in_order(
+    answers: &mpsc::Receiver<(u64, String)>,
+    tokens: &mpsc::SyncSender<()>,
+) -> Result<(), Error> {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut waiting: BTreeMap<u64, String> = BTreeMap::new();
@@ -193,6 +208,8 @@ fn write_in_order(answers: &mpsc::Receiver<(u64, String)>) -> Result<(), Error> 
         while let Some(response) = waiting.remove(&next) {
             out.write_all(response.as_bytes()).map_err(write_err)?;
             next += 1;
+            // The reader may have stopped already; then nobody needs the token.
+            let _ = tokens.send(());
         }
     }
     out.flush().map_err(write_err)
