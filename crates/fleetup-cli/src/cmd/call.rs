@@ -38,11 +38,11 @@ pub fn run(args: CallArgs) -> Result<ExitCode, Error> {
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,
     );
-    let input = BufReader::with_capacity(1 << 16, io::stdin().lock());
     if jobs <= 1 {
-        answer_in_turn(input)?;
+        answer_in_turn(BufReader::with_capacity(1 << 16, io::stdin().lock()))?;
     } else {
-        answer_in_parallel(input, jobs)?;
+        // A larger buffer lets batches grow past a few lines when the input is a file.
+        answer_in_parallel(BufReader::with_capacity(1 << 20, io::stdin().lock()), jobs)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -111,17 +111,25 @@ fn answer_in_turn<R: Read>(mut input: BufReader<R>) -> Result<(), Error> {
     out.flush().map_err(write_err)
 }
 
-/// Requests per worker that may be between being read and being written.
+/// Batches per worker that may be between being read and being written.
 const IN_FLIGHT_PER_JOB: usize = 4;
+
+/// A batch closes at this many lines or bytes (or sooner, see `answer_in_parallel`).
+const BATCH_LINES: usize = 16;
+const BATCH_BYTES: usize = 1 << 20;
 
 /// This thread reads, `jobs` workers answer, a writer thread writes the answers in request order.
 ///
-/// At most `IN_FLIGHT_PER_JOB × jobs` requests are between being read and being written (the
-/// reader takes a token per request, the writer gives it back once the answer is out), so a slow
-/// request cannot make the answers queued behind it pile up without bound. If writing fails, the
-/// writer stops and drops the tokens, which stops the reader; the workers stop when their
-/// channels close.
-fn answer_in_parallel<R: BufRead>(mut input: R, jobs: usize) -> Result<(), Error> {
+/// Requests travel in batches: the lines already read into memory go together (at most
+/// `BATCH_LINES` or about `BATCH_BYTES`), so workers and the writer are woken once per batch
+/// rather than once per line; a batch closes as soon as reading on could wait for input, so an
+/// interactive request is answered at once. At most `IN_FLIGHT_PER_JOB × jobs` batches are
+/// between being read and being written (the reader takes a token per batch, the writer gives
+/// it back once the batch's answers are out), so answers queued behind a slow request cannot
+/// pile up without bound. If writing fails, the writer stops and drops the tokens, which stops
+/// the reader; the workers stop when their channels close.
+fn answer_in_parallel<R: Read>(mut input: BufReader<R>, jobs: usize) -> Result<(), Error> {
+    type Batch = Vec<(Vec<u8>, bool)>;
     let window = IN_FLIGHT_PER_JOB * jobs;
     let (token_tx, token_rx) = mpsc::sync_channel::<()>(window);
     for _ in 0..window {
@@ -129,7 +137,7 @@ fn answer_in_parallel<R: BufRead>(mut input: R, jobs: usize) -> Result<(), Error
             .send(())
             .map_err(|_| Error::new(ErrorKind::Internal, "token channel"))?;
     }
-    let (request_tx, request_rx) = mpsc::sync_channel::<(u64, Vec<u8>, bool)>(jobs * 2);
+    let (request_tx, request_rx) = mpsc::sync_channel::<(u64, Batch)>(jobs * 2);
     let request_rx = Arc::new(Mutex::new(request_rx));
     let (answer_tx, answer_rx) = mpsc::sync_channel::<(u64, String)>(jobs * 2);
     std::thread::scope(|scope| {
@@ -141,11 +149,14 @@ fn answer_in_parallel<R: BufRead>(mut input: R, jobs: usize) -> Result<(), Error
                     Ok(rx) => rx.recv(),
                     Err(_) => return,
                 };
-                let Ok((seq, line, whole)) = request else {
+                let Ok((seq, batch)) = request else {
                     return;
                 };
-                let mut response = String::with_capacity(4096);
-                answer(&line, whole, &mut response);
+                let size: usize = batch.iter().map(|(line, _)| line.len()).sum();
+                let mut response = String::with_capacity(size * 2 + 64);
+                for (line, whole) in &batch {
+                    answer(line, *whole, &mut response);
+                }
                 if answer_tx.send((seq, response)).is_err() {
                     return;
                 }
@@ -156,21 +167,37 @@ fn answer_in_parallel<R: BufRead>(mut input: R, jobs: usize) -> Result<(), Error
         drop(answer_tx);
         let writer = scope.spawn(move || write_in_order(&answer_rx, &token_tx));
         let mut read = Ok(());
+        let mut at_end = false;
         let mut seq = 0u64;
-        while token_rx.recv().is_ok() {
-            let mut line = Vec::new();
-            match next_request(&mut input, &mut line) {
-                Ok(Some(whole)) => {
-                    if request_tx.send((seq, line, whole)).is_err() {
-                        break;
+        let mut line_capacity = 4096;
+        while !at_end && read.is_ok() && token_rx.recv().is_ok() {
+            let mut batch: Batch = Vec::new();
+            let mut bytes = 0;
+            loop {
+                let mut line = Vec::with_capacity(line_capacity);
+                match next_request(&mut input, &mut line) {
+                    Ok(Some(whole)) => {
+                        line_capacity = line.len().next_power_of_two().clamp(4096, 1 << 20);
+                        bytes += line.len();
+                        batch.push((line, whole));
                     }
-                    seq += 1;
+                    Ok(None) => at_end = true,
+                    Err(e) => read = Err(e),
                 }
-                Ok(None) => break,
-                Err(e) => {
-                    read = Err(e);
+                if at_end
+                    || read.is_err()
+                    || batch.len() >= BATCH_LINES
+                    || bytes >= BATCH_BYTES
+                    || input.buffer().is_empty()
+                {
                     break;
                 }
+            }
+            if !batch.is_empty() {
+                if request_tx.send((seq, batch)).is_err() {
+                    break;
+                }
+                seq += 1;
             }
         }
         drop(request_tx);
