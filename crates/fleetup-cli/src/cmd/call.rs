@@ -22,10 +22,14 @@ pub struct CallArgs {
     /// List the operations and exit.
     #[arg(long)]
     list: bool,
-    /// Requests answered at once (default: the number of cores); answers keep the request order.
+    /// Requests answered at once (default: the number of cores, at most 8); answers keep the
+    /// request order.
     #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
 }
+
+/// The most workers `--jobs` defaults to.
+const DEFAULT_JOBS_MAX: usize = 8;
 
 pub fn run(args: CallArgs) -> Result<ExitCode, Error> {
     if args.list {
@@ -34,8 +38,10 @@ pub fn run(args: CallArgs) -> Result<ExitCode, Error> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    // Each worker keeps its own prepared packages, so the default stops at a few: beyond that,
+    // memory grows faster than a JSON Lines stream gains.
     let jobs = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        || std::thread::available_parallelism().map_or(1, |n| n.get().min(DEFAULT_JOBS_MAX)),
         usize::from,
     );
     if jobs <= 1 {
