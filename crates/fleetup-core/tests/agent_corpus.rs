@@ -9,9 +9,8 @@
 
 mod support;
 
-use std::cmp::Ordering;
 use std::path::Path;
-use support::shared;
+use support::{entry_names, shared, versions_in_order};
 
 use serde_json::{json, Map, Value};
 
@@ -44,27 +43,16 @@ struct Version {
 }
 
 fn corpus(root: &Path) -> Vec<Vec<Version>> {
-    let mut names: Vec<String> = std::fs::read_dir(root.join("corpus/packages"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names.iter().map(|name| package(root, name)).collect()
+    entry_names(&root.join("corpus/packages"))
+        .iter()
+        .map(|name| package(root, name))
+        .collect()
 }
 
 /// One corpus package's versions, in version order, each loaded with its agent templates.
 fn package(root: &Path, name: &str) -> Vec<Version> {
     let dir = root.join("corpus/packages").join(name);
-    let mut versions: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    versions.sort_by(|a, b| {
-        fleetup_core::version::compare(a, b, Default::default()).unwrap_or(Ordering::Equal)
-    });
-    versions
+    versions_in_order(&dir)
         .into_iter()
         .map(|v| {
             let path = dir.join(&v);

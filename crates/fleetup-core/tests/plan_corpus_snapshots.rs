@@ -7,10 +7,9 @@
 
 mod support;
 
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::Path;
-use support::shared;
+use support::{entry_names, shared, versions_in_order};
 
 use serde_json::{json, Map, Value};
 
@@ -117,22 +116,9 @@ fn record(plan: &Value) -> Value {
 fn corpus_pair_plans_match_their_snapshots() {
     let Some(root) = shared() else { return };
     let corpus = root.join("corpus/packages");
-    let mut names: Vec<String> = std::fs::read_dir(&corpus)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
     let mut actual = Map::new();
-    for name in names {
-        let mut versions: Vec<String> = std::fs::read_dir(corpus.join(&name))
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        versions.sort_by(|a, b| {
-            fleetup_core::version::compare(a, b, Default::default()).unwrap_or(Ordering::Equal)
-        });
+    for name in entry_names(&corpus) {
+        let versions = versions_in_order(&corpus.join(&name));
         let infos: Vec<Value> = versions
             .iter()
             .map(|v| {

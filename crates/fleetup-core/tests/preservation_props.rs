@@ -21,6 +21,8 @@
 //! interior mutability, so it cannot change its input; the JS surface is checked in
 //! `web/test/preservation.test.mjs`.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -45,13 +47,7 @@ struct Fixture {
 }
 
 fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/packages");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: ../shared/corpus is absent (a fresh clone has no reference material)");
-        None
-    }
+    support::shared().map(|shared| shared.join("corpus/packages"))
 }
 
 fn load(root: &Path, name: &str, version: &str) -> Option<Value> {
