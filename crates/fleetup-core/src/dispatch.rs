@@ -128,11 +128,9 @@ pub fn call(request: &str) -> String {
 pub fn call_into(request: &str, out: &mut String) {
     if let Some(result) = crate::lines::try_cached_dry_run(request) {
         match result {
-            Ok(crate::lines::Answer::DryRun(item)) => write_response(out, |buf| {
-                buf.extend_from_slice(b"{\"ok\":");
-                item.write_json(buf);
-                buf.push(b'}');
-            }),
+            Ok(crate::lines::Answer::DryRun(item)) => {
+                write_response(out, |buf| write_ok(buf, |buf| item.write_json(buf)));
+            }
             Ok(crate::lines::Answer::Value(v)) => write_envelope(Ok(v), out),
             Err(e) => write_response(out, |buf| write_error(buf, &e)),
         }
@@ -163,13 +161,16 @@ pub fn call_bytes(request: &[u8]) -> Vec<u8> {
 
 fn write_envelope(result: Result<Value>, out: &mut String) {
     write_response(out, |buf| match result {
-        Ok(v) => {
-            buf.extend_from_slice(b"{\"ok\":");
-            crate::json_text::write_value(buf, &v);
-            buf.push(b'}');
-        }
+        Ok(v) => write_ok(buf, |buf| crate::json_text::write_value(buf, &v)),
         Err(e) => write_error(buf, &e),
     });
+}
+
+/// `{"ok":…}` around what `body` writes.
+fn write_ok(buf: &mut Vec<u8>, body: impl FnOnce(&mut Vec<u8>)) {
+    buf.extend_from_slice(b"{\"ok\":");
+    body(buf);
+    buf.push(b'}');
 }
 
 fn write_error(buf: &mut Vec<u8>, e: &Error) {

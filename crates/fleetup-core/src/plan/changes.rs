@@ -1424,3 +1424,99 @@ pub fn summarize(changes: &[Change]) -> Value {
     }
     serde_json::json!({"conflicts": conflicts, "attention": attention, "info": info, "by_kind": by_kind})
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// `Change::write_json` is a hand-written twin of the derived `Serialize`: the two must write
+    /// the same bytes, with every optional field present and with none.
+    #[test]
+    fn write_json_matches_serialize() {
+        let mut details = Map::new();
+        details.insert("old_type".into(), json!("text"));
+        details.insert("note".into(), json!("a \"quoted\"\nline"));
+        let full = Change {
+            kind: ChangeKind::TypeChanged,
+            severity: Severity::Conflict,
+            scope: "stream",
+            policy_template: Some("nginx".into()),
+            input: Some("logfile".into()),
+            dataset: Some("nginx.access".into()),
+            var: Some("paths".into()),
+            current_path: Some("/inputs/0/streams/0/vars/paths".into()),
+            proposed_path: Some("/inputs/0/streams/0/vars/pa~1ths".into()),
+            old_value: Some(json!(["/var/log/*.log", 1.5, null])),
+            new_value: Some(json!({"isSecretRef": true, "id": "x"})),
+            title: Some("Paths — ✓".into()),
+            var_type: Some("text".into()),
+            secret: true,
+            message: "Paths changes \u{1}\ttype.".into(),
+            kibana_errors: vec![KibanaError {
+                key: "inputs.logfile.vars.paths".into(),
+                message: "[\"Paths is required\"]".into(),
+            }],
+            details,
+        };
+        let bare = Change {
+            policy_template: None,
+            input: None,
+            dataset: None,
+            var: None,
+            current_path: None,
+            proposed_path: None,
+            old_value: None,
+            new_value: None,
+            title: None,
+            var_type: None,
+            secret: false,
+            kibana_errors: Vec::new(),
+            details: Map::new(),
+            ..full.clone()
+        };
+        for change in [full, bare] {
+            let mut ours = Vec::new();
+            change.write_json(&mut ours);
+            assert_eq!(
+                String::from_utf8(ours).expect("utf-8"),
+                serde_json::to_string(&change).expect("serialise")
+            );
+        }
+    }
+
+    #[test]
+    fn values_are_cut_after_sixty_characters() {
+        let long = "é".repeat(61);
+        let shown = |v: &Value| {
+            Shown {
+                value: Some(v),
+                secret: false,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            shown(&json!("é".repeat(60))),
+            format!("\"{}\"", "é".repeat(60))
+        );
+        assert_eq!(shown(&json!(long)), format!("\"{}…\"", "é".repeat(60)));
+        assert_eq!(shown(&json!([1, 2])), "[1,2]");
+        assert_eq!(
+            Shown {
+                value: None,
+                secret: true
+            }
+            .to_string(),
+            "no value"
+        );
+        assert_eq!(
+            Shown {
+                value: Some(&json!("pw")),
+                secret: true
+            }
+            .to_string(),
+            "(secret)"
+        );
+        assert_eq!(truncate("abc", 2), "ab…");
+    }
+}

@@ -159,8 +159,8 @@ fn not_an_object() -> Error {
 }
 
 /// One dry-run item before it becomes JSON. The change list stays typed: written straight as
-/// text ([`Serialize`]) it costs a fraction of first building it as a `Value` tree (one map, one
-/// hash per key and one allocation per node for each of hundreds of records).
+/// text ([`DryRunItem::write_json`]) it costs a fraction of first building it as a `Value` tree
+/// (one map, one hash per key and one allocation per node for each of hundreds of records).
 #[derive(Debug, Clone)]
 pub struct DryRunItem {
     /// The policy as stored (`diff[0]`).
@@ -186,7 +186,7 @@ impl DryRunItem {
         self.proposed.get("errors").is_some()
     }
 
-    /// The item as a JSON value (the same document [`Serialize`] writes).
+    /// The item as a JSON value (the document [`Self::write_json`] writes as text).
     pub fn into_value(self) -> Value {
         let name = self.name().clone();
         let has_errors = self.has_errors();
@@ -208,11 +208,9 @@ impl DryRunItem {
         }
         Value::Object(out)
     }
-}
 
-impl DryRunItem {
-    /// Appends the item as JSON text: the document [`Serialize`](serde::Serialize) writes,
-    /// written several times faster (see `crate::json_text`); the JSON Lines path uses it.
+    /// Appends the item as JSON text: the document [`Self::into_value`] gives, written without
+    /// building it (see `crate::json_text`); the JSON Lines path uses it.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         use crate::json_text::{write_value, ObjectWriter};
         let mut o = ObjectWriter::new(out);
@@ -246,30 +244,6 @@ impl DryRunItem {
             o.value("agent_configuration", a);
         }
         o.end();
-    }
-}
-
-impl serde::Serialize for DryRunItem {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let len = if self.agent_configuration.is_some() {
-            6
-        } else {
-            5
-        };
-        let mut map = serializer.serialize_map(Some(len))?;
-        map.serialize_entry("name", self.name())?;
-        map.serialize_entry("diff", &[&self.current, &self.proposed])?;
-        map.serialize_entry("agent_diff", &[&self.agent_diff])?;
-        map.serialize_entry("hasErrors", &self.has_errors())?;
-        map.serialize_entry("changes", &self.changes)?;
-        if let Some(a) = &self.agent_configuration {
-            map.serialize_entry("agent_configuration", a)?;
-        }
-        map.end()
     }
 }
 
